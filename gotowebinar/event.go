@@ -1,0 +1,191 @@
+package gotowebinar
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The event names GoTo Webinar delivers.
+const (
+	EventRegistrantAdded  = "registrant.added"
+	EventRegistrantJoined = "registrant.joined"
+	EventWebinarCreated   = "webinar.created"
+	EventWebinarChanged   = "webinar.changed"
+)
+
+// EventNames lists the events we register webhooks for, in display order.
+func EventNames() []string {
+	return []string{EventRegistrantAdded, EventRegistrantJoined, EventWebinarCreated, EventWebinarChanged}
+}
+
+// Envelope holds the fields every GoTo event carries.
+type Envelope struct {
+	EventName    string `json:"eventName"`
+	EventVersion string `json:"eventVersion,omitempty"`
+	Product      string `json:"product,omitempty"`
+	EventKey     Key    `json:"eventKey"`
+	Timestamp    Time   `json:"timestamp"`
+}
+
+// WebinarRef holds the webinar fields that registrant events repeat.
+type WebinarRef struct {
+	WebinarKey        Key    `json:"webinarKey"`
+	WebinarTitle      string `json:"webinarTitle,omitempty"`
+	ExperienceType    string `json:"experienceType,omitempty"`
+	RecurrenceType    string `json:"recurrenceType,omitempty"`
+	WebinarCreatorKey Key    `json:"webinarCreatorKey,omitempty"`
+}
+
+// RegistrantAdded is the registrant.added event: someone registered.
+type RegistrantAdded struct {
+	Envelope
+	WebinarRef
+	RegistrantKey       Key       `json:"registrantKey"`
+	FirstName           string    `json:"firstName"`
+	LastName            string    `json:"lastName"`
+	Email               string    `json:"email"`
+	Phone               string    `json:"phone,omitempty"`
+	Address             string    `json:"address,omitempty"`
+	City                string    `json:"city,omitempty"`
+	State               string    `json:"state,omitempty"`
+	Country             string    `json:"country,omitempty"`
+	ZipCode             string    `json:"zipCode,omitempty"`
+	Organization        string    `json:"organization,omitempty"`
+	JobTitle            string    `json:"jobTitle,omitempty"`
+	Industry            string    `json:"industry,omitempty"` // the guide spells it "Industry"; decoding is case-insensitive
+	Comments            string    `json:"comments,omitempty"`
+	RegistrationDate    Time      `json:"registrationDate"`
+	NumberOfEmployees   string    `json:"numberOfEmployees,omitempty"`
+	PurchasingRole      string    `json:"purchasingRole,omitempty"`
+	PurchasingTimeFrame string    `json:"purchasingTimeFrame,omitempty"`
+	Status              string    `json:"status,omitempty"`
+	RegistrationSource  string    `json:"registrationSource,omitempty"`
+	JoinURL             string    `json:"joinUrl,omitempty"`
+	Responses           Responses `json:"responses,omitempty"`
+}
+
+// RegistrantJoined is the registrant.joined event: a registrant entered a session.
+type RegistrantJoined struct {
+	Envelope
+	WebinarRef
+	SessionKey    Key    `json:"sessionKey"`
+	RegistrantKey Key    `json:"registrantKey"`
+	FirstName     string `json:"firstName"`
+	LastName      string `json:"lastName"`
+	Email         string `json:"email"`
+	JoinTime      Time   `json:"joinTime"`
+}
+
+// WebinarEvent is webinar.created or webinar.changed; they share one shape.
+type WebinarEvent struct {
+	Envelope
+	AccountKey          Key         `json:"accountKey,omitempty"`
+	OrganizerKey        Key         `json:"organizerKey,omitempty"`
+	WebinarKey          Key         `json:"webinarKey"`
+	WebinarTitle        string      `json:"webinarTitle"`
+	Description         string      `json:"description,omitempty"`
+	ExperienceType      string      `json:"experienceType,omitempty"`
+	RecurrenceType      string      `json:"recurrenceType,omitempty"`
+	RecurrenceKey       Key         `json:"recurrenceKey,omitempty"`
+	WebinarCreationDate Time        `json:"webinarCreationDate"`
+	Status              string      `json:"status,omitempty"` // NEW, UPDATED or DELETED
+	Times               []TimeRange `json:"times,omitempty"`
+	StartTime           Time        `json:"startTime"`
+	EndTime             Time        `json:"endTime"`
+	TimeZone            string      `json:"timeZone,omitempty"`
+}
+
+// Event is one decoded delivery. Exactly one of the typed fields is set for
+// a known eventName; none for an unknown one, which is still kept raw.
+type Event struct {
+	Envelope
+	RegistrantAdded  *RegistrantAdded
+	RegistrantJoined *RegistrantJoined
+	Webinar          *WebinarEvent // webinar.created or webinar.changed
+	Raw              json.RawMessage
+}
+
+// Delivery is a verified event with what the receiver saw of its arrival.
+type Delivery struct {
+	Event
+	ReceivedAt   time.Time
+	ForwardedFor string // X-Forwarded-For added by the tunnel, if any
+}
+
+// WebinarKey returns the webinar the event is about, if any.
+func (e *Event) WebinarKey() Key {
+	switch {
+	case e.RegistrantAdded != nil:
+		return e.RegistrantAdded.WebinarKey
+	case e.RegistrantJoined != nil:
+		return e.RegistrantJoined.WebinarKey
+	case e.Webinar != nil:
+		return e.Webinar.WebinarKey
+	}
+	return ""
+}
+
+// ErrMalformed marks a body that is not a GoTo event we can read.
+var ErrMalformed = errors.New("malformed event")
+
+// DecodeEvent parses a delivery body. It fails (wrapping ErrMalformed) only
+// when the body is not a JSON object or a known event's fields have the
+// wrong types; an unknown eventName decodes to an Event with only the
+// envelope and Raw set. An event without an eventKey gets one derived from
+// its body, so redeliveries of it still deduplicate.
+func DecodeEvent(body []byte) (*Event, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformed)
+	}
+	if !json.Valid(trimmed) {
+		return nil, fmt.Errorf("%w: body is not valid JSON", ErrMalformed)
+	}
+	ev := &Event{Raw: json.RawMessage(bytes.Clone(trimmed))}
+	if err := json.Unmarshal(trimmed, &ev.Envelope); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	var err error
+	switch ev.EventName {
+	case EventRegistrantAdded:
+		ev.RegistrantAdded = new(RegistrantAdded)
+		err = json.Unmarshal(trimmed, ev.RegistrantAdded)
+	case EventRegistrantJoined:
+		ev.RegistrantJoined = new(RegistrantJoined)
+		err = json.Unmarshal(trimmed, ev.RegistrantJoined)
+	case EventWebinarCreated, EventWebinarChanged:
+		ev.Webinar = new(WebinarEvent)
+		err = json.Unmarshal(trimmed, ev.Webinar)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, ev.EventName, err)
+	}
+	if missing := ev.missingKey(); missing != "" {
+		return nil, fmt.Errorf("%w: %s without %s", ErrMalformed, ev.EventName, missing)
+	}
+	if ev.EventKey == "" {
+		sum := sha256.Sum256(trimmed)
+		ev.EventKey = Key("sha256:" + hex.EncodeToString(sum[:16]))
+	}
+	return ev, nil
+}
+
+// missingKey names the first key a known event needs but lacks: without it
+// the event cannot be attached to a webinar or registrant.
+func (e *Event) missingKey() string {
+	switch {
+	case e.RegistrantAdded != nil && e.RegistrantAdded.WebinarKey == "",
+		e.RegistrantJoined != nil && e.RegistrantJoined.WebinarKey == "",
+		e.Webinar != nil && e.Webinar.WebinarKey == "":
+		return "webinarKey"
+	case e.RegistrantAdded != nil && e.RegistrantAdded.RegistrantKey == "",
+		e.RegistrantJoined != nil && e.RegistrantJoined.RegistrantKey == "":
+		return "registrantKey"
+	}
+	return ""
+}
