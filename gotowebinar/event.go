@@ -146,21 +146,21 @@ func DecodeEvent(body []byte) (*Event, error) {
 	if !json.Valid(trimmed) {
 		return nil, fmt.Errorf("%w: body is not valid JSON", ErrMalformed)
 	}
-	ev := &Event{Raw: json.RawMessage(bytes.Clone(trimmed))}
-	if err := json.Unmarshal(trimmed, &ev.Envelope); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
+	ev := &Event{Raw: json.RawMessage(bytes.Clone(trimmed)), Envelope: lenientEnvelope(trimmed)}
 	var err error
 	switch ev.EventName {
 	case EventRegistrantAdded:
 		ev.RegistrantAdded = new(RegistrantAdded)
 		err = json.Unmarshal(trimmed, ev.RegistrantAdded)
+		ev.Envelope = ev.RegistrantAdded.Envelope
 	case EventRegistrantJoined:
 		ev.RegistrantJoined = new(RegistrantJoined)
 		err = json.Unmarshal(trimmed, ev.RegistrantJoined)
+		ev.Envelope = ev.RegistrantJoined.Envelope
 	case EventWebinarCreated, EventWebinarChanged:
 		ev.Webinar = new(WebinarEvent)
 		err = json.Unmarshal(trimmed, ev.Webinar)
+		ev.Envelope = ev.Webinar.Envelope
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, ev.EventName, err)
@@ -188,4 +188,31 @@ func (e *Event) missingKey() string {
 		return "registrantKey"
 	}
 	return ""
+}
+
+// lenientEnvelope reads what it can of the common fields. An event we do not
+// know must still be kept, whatever odd types its envelope has; for known
+// events the typed decoding that follows is strict.
+func lenientEnvelope(body []byte) Envelope {
+	var raw struct {
+		EventName    json.RawMessage `json:"eventName"`
+		EventVersion json.RawMessage `json:"eventVersion"`
+		Product      json.RawMessage `json:"product"`
+		EventKey     json.RawMessage `json:"eventKey"`
+		Timestamp    json.RawMessage `json:"timestamp"`
+	}
+	var env Envelope
+	if json.Unmarshal(body, &raw) != nil {
+		return env
+	}
+	env.EventName, _ = scalarText(raw.EventName)
+	env.EventVersion, _ = scalarText(raw.EventVersion)
+	env.Product, _ = scalarText(raw.Product)
+	if env.EventKey.UnmarshalJSON(raw.EventKey) != nil {
+		env.EventKey = ""
+	}
+	if env.Timestamp.UnmarshalJSON(raw.Timestamp) != nil {
+		env.Timestamp = Time{}
+	}
+	return env
 }

@@ -57,13 +57,18 @@ func VerifySignature(secretKeys [][]byte, timestamp, signature string, body []by
 	if err != nil {
 		return ErrSignatureFormat
 	}
-	if len(secretKeys) == 0 {
-		return ErrNoSecret
-	}
+	known := false
 	for _, key := range secretKeys {
+		if len(key) == 0 {
+			continue // an empty key would let anyone sign
+		}
+		known = true
 		if hmac.Equal(got, signatureMAC(key, timestamp, body)) {
 			return nil
 		}
+	}
+	if !known {
+		return ErrNoSecret
 	}
 	return ErrBadSignature
 }

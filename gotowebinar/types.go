@@ -68,15 +68,39 @@ func ParseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.UnixMilli(ms).UTC(), nil
+	if isDigits(s) {
+		return parseMillis(s)
 	}
 	for _, layout := range isoLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
+			if y := t.UTC().Year(); y < 1 || y > 9999 {
+				return time.Time{}, fmt.Errorf("time %q is outside years 1-9999", s)
+			}
 			return t, nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("time %q is neither ISO-8601 nor Unix milliseconds", s)
+}
+
+// maxMillis is 9999-12-31T23:59:59.999Z: later times cannot be written back
+// as RFC 3339, so they would make a delivery unstorable.
+const maxMillis = 253402300799999
+
+func parseMillis(s string) (time.Time, error) {
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || ms > maxMillis {
+		return time.Time{}, fmt.Errorf("time %s ms is beyond the year 9999", s)
+	}
+	return time.UnixMilli(ms).UTC(), nil
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // UnmarshalJSON accepts ISO-8601 text, Unix milliseconds as a number or as
@@ -96,12 +120,14 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		t.Time = v
 		return err
 	}
-	ms, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
-		return fmt.Errorf("time %q is neither ISO-8601 nor Unix milliseconds", b)
+	// Milliseconds may carry a fraction we do not need; the whole part decides.
+	whole, _, _ := strings.Cut(string(b), ".")
+	if !isDigits(whole) {
+		return fmt.Errorf("time %.30q is neither ISO-8601 nor Unix milliseconds", b)
 	}
-	t.Time = time.UnixMilli(int64(ms)).UTC()
-	return nil
+	v, err := parseMillis(whole)
+	t.Time = v
+	return err
 }
 
 // MarshalJSON writes RFC 3339, or null for the zero time.
@@ -144,10 +170,21 @@ func (rs *Responses) UnmarshalJSON(b []byte) error {
 		if s == "" {
 			return nil
 		}
-		if s[0] != '[' && s[0] != '{' {
-			return fmt.Errorf("responses: string %q is not a list of answers", s)
+		if (s[0] == '[' || s[0] == '{') && json.Valid([]byte(s)) {
+			return rs.UnmarshalJSON([]byte(s))
 		}
-		return rs.UnmarshalJSON([]byte(s))
+		// Text we cannot parse is still the registrant's answers: keep it
+		// whole rather than refuse the registration.
+		*rs = Responses{{Question: "Responses", Answers: []string{s}}}
+		return nil
+	}
+	if b[0] == '{' {
+		r, err := decodeResponse(b)
+		if err != nil {
+			return fmt.Errorf("responses: %w", err)
+		}
+		*rs = Responses{r}
+		return nil
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(b, &items); err != nil {
