@@ -45,33 +45,33 @@ type Webinar struct {
 
 // Registrant is the latest known state of one registrant of one webinar.
 type Registrant struct {
-	WebinarKey          string                  `json:"webinarKey"`
-	RegistrantKey       string                  `json:"registrantKey"`
-	FirstName           string                  `json:"firstName"`
-	LastName            string                  `json:"lastName"`
-	Email               string                  `json:"email"`
-	Phone               string                  `json:"phone,omitempty"`
-	Address             string                  `json:"address,omitempty"`
-	City                string                  `json:"city,omitempty"`
-	State               string                  `json:"state,omitempty"`
-	Country             string                  `json:"country,omitempty"`
-	ZipCode             string                  `json:"zipCode,omitempty"`
-	Organization        string                  `json:"organization,omitempty"`
-	JobTitle            string                  `json:"jobTitle,omitempty"`
-	Industry            string                  `json:"industry,omitempty"`
-	NumberOfEmployees   string                  `json:"numberOfEmployees,omitempty"`
-	PurchasingRole      string                  `json:"purchasingRole,omitempty"`
-	PurchasingTimeFrame string                  `json:"purchasingTimeFrame,omitempty"`
-	Comments            string                  `json:"comments,omitempty"`
-	Status              string                  `json:"status,omitempty"`
-	RegistrationDate    time.Time               `json:"registrationDate,omitzero"`
-	RegistrationSource  string                  `json:"registrationSource,omitempty"`
-	JoinURL             string                  `json:"joinUrl,omitempty"`
-	Responses           []gotowebinar.Response  `json:"responses,omitempty"`
-	Joins               int                     `json:"joins"`
-	FirstJoinTime       time.Time               `json:"firstJoinTime,omitzero"`
-	LastJoinTime        time.Time               `json:"lastJoinTime,omitzero"`
-	UpdatedAt           time.Time               `json:"updatedAt,omitzero"`
+	WebinarKey          string                 `json:"webinarKey"`
+	RegistrantKey       string                 `json:"registrantKey"`
+	FirstName           string                 `json:"firstName"`
+	LastName            string                 `json:"lastName"`
+	Email               string                 `json:"email"`
+	Phone               string                 `json:"phone,omitempty"`
+	Address             string                 `json:"address,omitempty"`
+	City                string                 `json:"city,omitempty"`
+	State               string                 `json:"state,omitempty"`
+	Country             string                 `json:"country,omitempty"`
+	ZipCode             string                 `json:"zipCode,omitempty"`
+	Organization        string                 `json:"organization,omitempty"`
+	JobTitle            string                 `json:"jobTitle,omitempty"`
+	Industry            string                 `json:"industry,omitempty"`
+	NumberOfEmployees   string                 `json:"numberOfEmployees,omitempty"`
+	PurchasingRole      string                 `json:"purchasingRole,omitempty"`
+	PurchasingTimeFrame string                 `json:"purchasingTimeFrame,omitempty"`
+	Comments            string                 `json:"comments,omitempty"`
+	Status              string                 `json:"status,omitempty"`
+	RegistrationDate    time.Time              `json:"registrationDate,omitzero"`
+	RegistrationSource  string                 `json:"registrationSource,omitempty"`
+	JoinURL             string                 `json:"joinUrl,omitempty"`
+	Responses           []gotowebinar.Response `json:"responses,omitempty"`
+	Joins               int                    `json:"joins"`
+	FirstJoinTime       time.Time              `json:"firstJoinTime,omitzero"`
+	LastJoinTime        time.Time              `json:"lastJoinTime,omitzero"`
+	UpdatedAt           time.Time              `json:"updatedAt,omitzero"`
 }
 
 // Joined reports whether the registrant joined any session.

@@ -1,0 +1,212 @@
+// Package app owns webinarsync's lifecycle: it opens the store, starts the
+// UI server and the webhook listener behind a tunnel, runs the simulator
+// in -demo, and shuts everything down without losing an acknowledged event.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"webinarsync/gotowebinar"
+	"webinarsync/gotowebinar/gotosim"
+	"webinarsync/store"
+	"webinarsync/tunnel"
+	"webinarsync/ui"
+)
+
+// ShutdownBudget is how long a graceful stop may take.
+const ShutdownBudget = 5 * time.Second
+
+// Config is everything main gathers from flags and the environment.
+type Config struct {
+	Addr          string // UI listen address, 127.0.0.1:7777
+	DataDir       string // "" = DefaultDataDir(Demo)
+	Demo          bool
+	Tunnel        string // "local" (and, later, "ngrok")
+	WebhookAddr   string // listen address of the local tunnel
+	PublicURL     string // public base URL when the organizer brings a reverse proxy
+	WebhookSecret string // WEBINARSYNC_WEBHOOK_SECRET
+	DemoInterval  time.Duration
+	Logger        *slog.Logger
+	// Ready, when set, is called once both listeners are up, with the UI's
+	// URL (main opens the browser there; tests use it to find the app).
+	Ready func(uiURL string)
+}
+
+// DefaultDataDir is os.UserConfigDir()/webinarsync; the demo keeps its
+// simulated data apart so it never mixes with real registrants.
+func DefaultDataDir(demo bool) (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("finding your config directory: %w", err)
+	}
+	name := "webinarsync"
+	if demo {
+		name = "webinarsync-demo"
+	}
+	return filepath.Join(dir, name), nil
+}
+
+// Run serves until ctx ends, then shuts down within ShutdownBudget.
+func Run(ctx context.Context, cfg Config) error {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if cfg.DataDir == "" {
+		dir, err := DefaultDataDir(cfg.Demo)
+		if err != nil {
+			return err
+		}
+		cfg.DataDir = dir
+	}
+
+	st, err := store.Open(cfg.DataDir, store.Options{Logger: log})
+	if err != nil {
+		if errors.Is(err, store.ErrLocked) {
+			return lockedError(cfg.DataDir, err)
+		}
+		return fmt.Errorf("opening the data dir: %w", err)
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("closing the database", "err", err)
+		}
+	}()
+
+	tun, err := openTunnel(cfg)
+	if err != nil {
+		return err
+	}
+
+	var sim *gotosim.Sim
+	if cfg.Demo {
+		sim = gotosim.New(gotosim.Config{Logger: log.With("component", "simulator"), Interval: cfg.DemoInterval})
+	}
+	rcv := gotowebinar.NewReceiver(secretKeys(st, cfg.WebhookSecret, sim), st, log.With("component", "receiver"))
+	hookSrv := &http.Server{
+		Handler:           gotowebinar.WebhookHandler(rcv),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	uiLn, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		_ = tun.Close(context.Background())
+		return fmt.Errorf("opening the UI on %s: %w", cfg.Addr, err)
+	}
+	var account ui.Account = offlineAccount{secretFromEnv: cfg.WebhookSecret != "", store: st}
+	if sim != nil {
+		account = demoAccount{store: st, tunnel: tun}
+	}
+	uiSrv := &http.Server{
+		Handler: ui.New(ui.Config{
+			Store: st, Account: account, Tunnel: tun.State, Logger: log.With("component", "ui"),
+			Addr: uiLn.Addr().String(), Demo: cfg.Demo,
+		}).Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	uiURL := "http://" + uiLn.Addr().String() + "/"
+
+	inst := instance{PID: os.Getpid(), UIURL: uiURL, Started: time.Now().UTC()}
+	if err := inst.write(cfg.DataDir); err != nil {
+		log.Warn("could not record this instance; `webinarsync export` will not find the running app", "err", err)
+	}
+	defer removeInstance(cfg.DataDir)
+
+	errc := make(chan error, 2)
+	go func() { errc <- serve(hookSrv, tun.Listener(), "webhook listener") }()
+	go func() { errc <- serve(uiSrv, uiLn, "UI server") }()
+
+	ts := tun.State()
+	log.Info("webinarsync is running", "ui", uiURL, "webhookURL", ts.URL+gotowebinar.WebhookPath,
+		"dataDir", cfg.DataDir, "demo", cfg.Demo)
+	if sim != nil {
+		sim.AddCallback(ts.URL + gotowebinar.WebhookPath)
+		go func() {
+			if err := sim.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("simulator stopped", "err", err)
+			}
+		}()
+	}
+	if cfg.Ready != nil {
+		cfg.Ready(uiURL)
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+
+	// Stop taking deliveries first: Shutdown waits for in-flight handlers,
+	// and a handler answers only after its event is committed, so nothing
+	// acknowledged is lost when the store closes after this.
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownBudget)
+	defer cancel()
+	if err := hookSrv.Shutdown(sctx); err != nil {
+		log.Warn("webhook listener did not stop cleanly", "err", err)
+	}
+	if err := tun.Close(sctx); err != nil {
+		log.Warn("tunnel did not close cleanly", "err", err)
+	}
+	if err := uiSrv.Shutdown(sctx); err != nil {
+		log.Warn("UI server did not stop cleanly", "err", err)
+	}
+	return runErr
+}
+
+func serve(srv *http.Server, ln net.Listener, what string) error {
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+func openTunnel(cfg Config) (tunnel.Tunnel, error) {
+	switch cfg.Tunnel {
+	case "", "local":
+		addr := cfg.WebhookAddr
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		t, err := tunnel.Listen(addr, cfg.PublicURL)
+		if err != nil {
+			return nil, fmt.Errorf("opening the webhook listener: %w", err)
+		}
+		return t, nil
+	default:
+		return nil, fmt.Errorf("unknown -tunnel %q: use \"local\"", cfg.Tunnel)
+	}
+}
+
+// secretKeys gathers every key a delivery may be signed with: the stored
+// ones, WEBINARSYNC_WEBHOOK_SECRET, and in -demo the simulator's own.
+func secretKeys(st *store.Store, envSecret string, sim *gotosim.Sim) func() [][]byte {
+	return func() [][]byte {
+		stored := st.SecretKeys()
+		keys := make([][]byte, 0, len(stored)+2)
+		for _, k := range stored {
+			keys = append(keys, []byte(k.Value))
+		}
+		if envSecret != "" {
+			keys = append(keys, []byte(envSecret))
+		}
+		if sim != nil {
+			keys = append(keys, []byte(sim.SecretKey()))
+		}
+		return keys
+	}
+}

@@ -1,0 +1,109 @@
+// Command webinarsync captures GoTo Webinar events live into a local
+// database, shows them in a local web UI and exports registrant lists.
+//
+// This file is wiring only: flags and environment in, app.Run out.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/pkg/browser"
+
+	"webinarsync/app"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "webinarsync:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "export" {
+		return runExport(args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("webinarsync", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := app.Config{}
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:7777", "address of the local web UI")
+	fs.StringVar(&cfg.DataDir, "data", "", "data dir (default: your config dir/webinarsync, or webinarsync-demo with -demo)")
+	fs.BoolVar(&cfg.Demo, "demo", false, "run against the built-in GoTo simulator (no account needed)")
+	noBrowser := fs.Bool("no-browser", false, "do not open the UI in a browser")
+	fs.StringVar(&cfg.Tunnel, "tunnel", "local", "how GoTo reaches the webhook listener: local")
+	fs.StringVar(&cfg.WebhookAddr, "webhook-addr", "127.0.0.1:0", "listen address of the local webhook listener")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "public base URL of the webhook listener, when you run your own reverse proxy")
+	verbose := fs.Bool("v", false, "log every delivery")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage:\n  webinarsync [flags]\n  webinarsync export [-data DIR] [-webinar KEY] [-o FILE]\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unknown command %q (try -h)", fs.Arg(0))
+	}
+
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	cfg.WebhookSecret = os.Getenv("WEBINARSYNC_WEBHOOK_SECRET")
+	cfg.Ready = func(uiURL string) {
+		fmt.Fprintf(stdout, "webinarsync is running: open %s\n", uiURL)
+		if *noBrowser {
+			return
+		}
+		// No browser (a server, a container) is fine: the URL is printed.
+		if err := browser.OpenURL(uiURL); err != nil {
+			cfg.Logger.Debug("could not open a browser", "err", err)
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return app.Run(ctx, cfg)
+}
+
+func runExport(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("webinarsync export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data", "", "data dir (default: your config dir/webinarsync)")
+	webinar := fs.String("webinar", "", "export only this webinar's registrants")
+	out := fs.String("o", "", "write to this file instead of standard output")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if *out == "" {
+		return app.Export(ctx, *dataDir, *webinar, stdout)
+	}
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", *out, err)
+	}
+	if err := app.Export(ctx, *dataDir, *webinar, f); err != nil {
+		f.Close()
+		os.Remove(*out)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", *out, err)
+	}
+	return nil
+}

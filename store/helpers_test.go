@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"webinarsync/gotowebinar"
+)
+
+// num is a key written as a bare JSON number, as GoTo sends keys.
+type num string
+
+// body builds a JSON object from name, value pairs in order: num values are
+// written bare, json.RawMessage as is, anything else through json.Marshal.
+func body(kv ...any) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name, _ := json.Marshal(kv[i].(string))
+		b.Write(name)
+		b.WriteByte(':')
+		switch v := kv[i+1].(type) {
+		case num:
+			b.WriteString(string(v))
+		case json.RawMessage:
+			b.Write(v)
+		default:
+			m, err := json.Marshal(v)
+			if err != nil {
+				panic(err)
+			}
+			b.Write(m)
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// addedBody is a registrant.added delivery shaped like the guide's table;
+// extra pairs are appended and, being later, override the defaults.
+func addedBody(eventKey, webinarKey, registrantKey, timestamp string, extra ...any) string {
+	kv := []any{
+		"eventName", "registrant.added", "eventVersion", "1.0.0", "product", "g2w",
+		"eventKey", eventKey, "timestamp", timestamp,
+		"webinarKey", num(webinarKey), "webinarTitle", "Quarterly Launch",
+		"experienceType", "CLASSIC", "recurrenceType", "single_session",
+		"webinarCreatorKey", num("7098512343098123456"),
+		"registrantKey", num(registrantKey),
+		"firstName", "Ada", "lastName", "Lovelace", "email", "ada@example.com",
+		"status", "Approved", "registrationDate", timestamp,
+		"joinUrl", "https://global.gotowebinar.com/join/" + webinarKey + "/" + registrantKey,
+	}
+	return body(append(kv, extra...)...)
+}
+
+func joinedBody(eventKey, webinarKey, registrantKey, sessionKey, joinTime string, extra ...any) string {
+	kv := []any{
+		"eventName", "registrant.joined", "eventVersion", "1.0.0", "product", "g2w",
+		"eventKey", eventKey, "timestamp", joinTime,
+		"webinarKey", num(webinarKey), "webinarTitle", "Quarterly Launch",
+		"sessionKey", num(sessionKey), "registrantKey", num(registrantKey),
+		"firstName", "Ada", "lastName", "Lovelace", "email", "ada@example.com",
+		"joinTime", joinTime,
+	}
+	return body(append(kv, extra...)...)
+}
+
+func webinarBody(eventName, eventKey, webinarKey, status, timestamp string, extra ...any) string {
+	kv := []any{
+		"eventName", eventName, "eventVersion", "1.0.0", "product", "g2w",
+		"eventKey", eventKey, "timestamp", timestamp,
+		"accountKey", num("3141592653589793238"), "organizerKey", num("7098512343098123456"),
+		"webinarKey", num(webinarKey), "webinarTitle", "Quarterly Launch",
+		"description", "What is new this quarter", "experienceType", "CLASSIC",
+		"recurrenceType", "single_session", "status", status,
+		"times", json.RawMessage(`[["2025-06-10T15:00:00Z","2025-06-10T16:00:00Z"]]`),
+		"timeZone", "Europe/Berlin",
+	}
+	return body(append(kv, extra...)...)
+}
+
+func delivery(t testing.TB, body string) *gotowebinar.Delivery {
+	t.Helper()
+	ev, err := gotowebinar.DecodeEvent([]byte(body))
+	if err != nil {
+		t.Fatalf("DecodeEvent(%s): %v", body, err)
+	}
+	return &gotowebinar.Delivery{Event: *ev, ReceivedAt: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC), ForwardedFor: "203.0.113.7"}
+}
+
+func openTest(t testing.TB) *Store {
+	t.Helper()
+	// A short batch window: tests put events one at a time, and each would
+	// otherwise wait bbolt's default 10ms for company.
+	s, err := Open(t.TempDir(), Options{MaxBatchDelay: time.Millisecond})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// put stores each body and fails the test unless each is new.
+func put(t testing.TB, s *Store, bodies ...string) {
+	t.Helper()
+	for _, b := range bodies {
+		stored, err := s.PutEvent(context.Background(), delivery(t, b))
+		if err != nil {
+			t.Fatalf("PutEvent: %v", err)
+		}
+		if !stored {
+			t.Fatalf("PutEvent(%s): stored = false, want true", b)
+		}
+	}
+}
+
+// putMany stores deliveries through the same code as PutEvent, in one
+// transaction per call: fast enough to fill 100,000 registrants.
+func putMany(t testing.TB, s *Store, ds []*gotowebinar.Delivery) {
+	t.Helper()
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, d := range ds {
+			if _, _, err := putEventTx(tx, d, d.ReceivedAt); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("putMany: %v", err)
+	}
+}
+
+func mustCounts(t testing.TB, s *Store) Counts {
+	t.Helper()
+	c, err := s.Counts()
+	if err != nil {
+		t.Fatalf("Counts: %v", err)
+	}
+	return c
+}
+
+func mustWebinar(t testing.TB, s *Store, key string) Webinar {
+	t.Helper()
+	w, err := s.Webinar(key)
+	if err != nil {
+		t.Fatalf("Webinar(%s): %v", key, err)
+	}
+	return w
+}
+
+func mustRegistrant(t testing.TB, s *Store, webinarKey, registrantKey string) Registrant {
+	t.Helper()
+	r, err := s.Registrant(webinarKey, registrantKey)
+	if err != nil {
+		t.Fatalf("Registrant(%s, %s): %v", webinarKey, registrantKey, err)
+	}
+	return r
+}
+
+// raw is JSON text to put into a body as is.
+func raw(s string) json.RawMessage { return json.RawMessage(s) }

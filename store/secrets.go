@@ -1,0 +1,115 @@
+package store
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// AddSecretKey stores a webhook secret key (idempotent by ID).
+func (s *Store) AddSecretKey(k SecretKey) error {
+	if k.ID == "" {
+		return errors.New("store: add secret key: no id")
+	}
+	k.ValidFrom = k.ValidFrom.UTC()
+	s.secretsMu.Lock()
+	defer s.secretsMu.Unlock()
+	if i := slices.IndexFunc(s.secrets, func(o SecretKey) bool { return o.ID == k.ID }); i >= 0 &&
+		s.secrets[i].Value == k.Value && s.secrets[i].ValidFrom.Equal(k.ValidFrom) {
+		return nil // already stored: no write, no fsync
+	}
+	v, err := json.Marshal(k)
+	if err != nil {
+		return fmt.Errorf("store: add secret key %s: %w", k.ID, err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte(bucketSecrets)).Put([]byte(k.ID), v)
+	})
+	if err != nil {
+		return fmt.Errorf("store: add secret key %s: %w", k.ID, err)
+	}
+	s.secrets = slices.DeleteFunc(slices.Clone(s.secrets), func(o SecretKey) bool { return o.ID == k.ID })
+	s.secrets = append(s.secrets, k)
+	sortSecrets(s.secrets)
+	return nil
+}
+
+// SecretKeys lists stored secret keys, newest ValidFrom first. Served from
+// memory: the receiver calls it on every delivery.
+func (s *Store) SecretKeys() []SecretKey {
+	s.secretsMu.RLock()
+	defer s.secretsMu.RUnlock()
+	return slices.Clone(s.secrets)
+}
+
+func (s *Store) loadSecrets() error {
+	var keys []SecretKey
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bucketSecrets))
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(id, v []byte) error {
+			var k SecretKey
+			if err := json.Unmarshal(v, &k); err != nil {
+				return fmt.Errorf("decode secret key %s: %w", id, err)
+			}
+			keys = append(keys, k)
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("load secret keys: %w", err)
+	}
+	sortSecrets(keys)
+	s.secretsMu.Lock()
+	s.secrets = keys
+	s.secretsMu.Unlock()
+	return nil
+}
+
+func sortSecrets(keys []SecretKey) {
+	slices.SortFunc(keys, func(a, b SecretKey) int {
+		if c := b.ValidFrom.Compare(a.ValidFrom); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
+// Setting reads a setting ("" and no error when unset).
+func (s *Store) Setting(name string) (string, error) {
+	var v string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket([]byte(bucketSettings)); b != nil && name != "" {
+			v = string(b.Get([]byte(name)))
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: setting %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// SetSetting writes a setting; "" deletes it.
+func (s *Store) SetSetting(name, value string) error {
+	if name == "" {
+		return errors.New("store: set setting: no name")
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bucketSettings))
+		if value == "" {
+			return b.Delete([]byte(name))
+		}
+		return b.Put([]byte(name), []byte(value))
+	})
+	if err != nil {
+		return fmt.Errorf("store: set setting %s: %w", name, err)
+	}
+	return nil
+}
