@@ -1,0 +1,106 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"webinarsync/store"
+	"webinarsync/tunnel"
+)
+
+// chrome is what every page's frame shows.
+type chrome struct {
+	Title   string
+	Nav     string // "home", "events": the current tab
+	Demo    bool
+	DataDir string
+}
+
+func (s *Server) chrome(title, nav string) chrome {
+	c := chrome{Title: title, Nav: nav, Demo: s.demo}
+	if s.store != nil {
+		c.DataDir = s.store.Dir()
+	}
+	return c
+}
+
+// homeView is the home page.
+type homeView struct {
+	chrome
+	snapshot
+	Now        time.Time
+	CanLogin   bool // an Account exists, so /login can start a login
+	Ready      bool
+	ReadyWords string
+	Webinars   []store.Webinar
+}
+
+// home serves GET /: the status panel, the totals and the webinars.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	snap, err := s.snapshot(r)
+	if err != nil {
+		return err
+	}
+	webinars, err := s.store.Webinars()
+	if err != nil {
+		return fmt.Errorf("webinars: %w", err)
+	}
+	v := homeView{
+		chrome:   s.chrome("Webinars", "home"),
+		snapshot: snap,
+		Now:      s.now(),
+		CanLogin: s.account != nil,
+		Webinars: webinars,
+	}
+	v.Ready, v.ReadyWords = snap.readiness(s.demo)
+	return s.render(w, r, http.StatusOK, homePage(v))
+}
+
+// loggedIn reports whether there is a GoTo session to log out of.
+func (v homeView) loggedIn() bool {
+	return v.Login.State == LoginLoggedIn || v.Login.State == LoginDemo
+}
+
+func readyClass(ok bool) string {
+	if ok {
+		return "ready ready-ok"
+	}
+	return "ready ready-warn"
+}
+
+// tunnelWords says where the tunnel is in its life.
+func tunnelWords(st tunnel.State) string {
+	kind := ""
+	switch st.Kind {
+	case "ngrok":
+		kind = " (ngrok)"
+	case "local":
+		kind = " (local)"
+	}
+	switch st.Phase {
+	case tunnel.PhaseOnline:
+		return "Online" + kind
+	case tunnel.PhaseConnecting:
+		return "Connecting…" + kind
+	case tunnel.PhaseReconnecting:
+		return "Reconnecting…" + kind
+	case tunnel.PhaseFailed:
+		return "Failed" + kind
+	case tunnel.PhaseClosed:
+		return "Closed" + kind
+	case tunnel.PhaseOff, "":
+		return "Off"
+	}
+	return humanize(string(st.Phase)) + kind
+}
+
+func tunnelClass(p tunnel.Phase) string {
+	switch p {
+	case tunnel.PhaseOnline:
+		return "ok"
+	case tunnel.PhaseConnecting, tunnel.PhaseReconnecting:
+		return "pending"
+	}
+	return "warn"
+}

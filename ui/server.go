@@ -1,0 +1,85 @@
+// Package ui owns the organizer's web interface: templ pages for the
+// webinars, registrants and event log, the CSV downloads, the JSON status
+// and the middleware that keeps all of it to this computer.
+package ui
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"webinarsync/assets"
+	"webinarsync/store"
+	"webinarsync/tunnel"
+)
+
+// Config holds what the UI needs from the rest of the app.
+type Config struct {
+	Store   *store.Store
+	Account Account             // nil: logged out, no webhooks
+	Tunnel  func() tunnel.State // nil: tunnel off
+	Logger  *slog.Logger        // nil: slog.Default()
+	Addr    string              // the UI's listen address (host:port), for the Host check; port "0" or "" = any port
+	Demo    bool                // running against the built-in simulator: say so on every page
+}
+
+// Server renders the UI. Build it with New.
+type Server struct {
+	store   *store.Store
+	account Account
+	tunnel  func() tunnel.State
+	log     *slog.Logger
+	addr    string
+	demo    bool
+	now     func() time.Time
+}
+
+// New builds a Server from cfg.
+func New(cfg Config) *Server {
+	s := &Server{
+		store:   cfg.Store,
+		account: cfg.Account,
+		tunnel:  cfg.Tunnel,
+		log:     cfg.Logger,
+		addr:    cfg.Addr,
+		demo:    cfg.Demo,
+		now:     time.Now,
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s
+}
+
+// Handler is the whole UI: every route, behind the Host check, the
+// cross-origin protection for state-changing requests and the security
+// headers.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	// CrossOriginProtection lets safe methods through and refuses unsafe
+	// ones (POST, …) sent by another site, so wrapping the whole mux covers
+	// every state-changing route, including ones added later.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(refuseCrossOrigin))
+	return securityHeaders(s.checkHost(cop.Handler(mux)))
+}
+
+// routes registers every route, in one place.
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.Handle("GET /{$}", s.page(s.home))
+	mux.Handle("GET /webinars/{webinarKey}", s.page(s.webinar))
+	mux.Handle("GET /webinars/{webinarKey}/registrants.csv", s.page(s.webinarCSV))
+	mux.Handle("GET /registrants.csv", s.page(s.allCSV))
+	mux.Handle("GET /events", s.page(s.events))
+	mux.Handle("GET /api/status", s.page(s.status))
+	mux.Handle("POST /logout", s.page(s.logout))
+	mux.Handle("GET "+assets.Prefix, assets.Handler())
+	mux.Handle("/", s.page(s.notFound))
+}
+
+// ctx bounds the calls a page makes to the Account (GoTo's API may hang).
+func accountContext(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), 10*time.Second)
+}

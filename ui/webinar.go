@@ -1,0 +1,289 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"webinarsync/store"
+)
+
+// perPage is how many registrants one page lists.
+const perPage = 50
+
+// registrantFilter is the registrant list's query string.
+type registrantFilter struct {
+	Q      string
+	Status string
+	Sort   string // store.SortRegisteredDesc or store.SortRegisteredAsc
+	Page   int    // from 1
+}
+
+// parseRegistrantFilter reads the query, falling back to the defaults for
+// values it cannot use rather than refusing the page.
+func parseRegistrantFilter(q url.Values) registrantFilter {
+	f := registrantFilter{
+		Q:      strings.TrimSpace(q.Get("q")),
+		Status: strings.TrimSpace(q.Get("status")),
+		Sort:   q.Get("sort"),
+		Page:   1,
+	}
+	if f.Sort != store.SortRegisteredAsc {
+		f.Sort = store.SortRegisteredDesc
+	}
+	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 {
+		f.Page = p
+	}
+	return f
+}
+
+// url is the webinar page with this filter, on page and in sort order.
+func (f registrantFilter) url(key string, page int, sort string) string {
+	v := url.Values{}
+	if f.Q != "" {
+		v.Set("q", f.Q)
+	}
+	if f.Status != "" {
+		v.Set("status", f.Status)
+	}
+	if sort != store.SortRegisteredDesc {
+		v.Set("sort", sort)
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return webinarURL(key)
+	}
+	return webinarURL(key) + "?" + v.Encode()
+}
+
+// filtered reports whether the list is narrowed by search or status.
+func (f registrantFilter) filtered() bool { return f.Q != "" || f.Status != "" }
+
+// statusCount is how many registrants have one status.
+type statusCount struct {
+	Status string
+	Count  int
+}
+
+// webinarView is the webinar page.
+type webinarView struct {
+	chrome
+	Now          time.Time
+	Webinar      store.Webinar
+	Filter       registrantFilter
+	Statuses     []string
+	StatusCounts []statusCount
+	Registrants  []store.Registrant
+	Total        int // registrants matching Filter
+	Pages        int
+	Joins        []store.Join // the latest few
+}
+
+// webinar serves GET /webinars/{webinarKey}.
+func (s *Server) webinar(w http.ResponseWriter, r *http.Request) error {
+	key := r.PathValue("webinarKey")
+	wb, err := s.store.Webinar(key)
+	if err != nil {
+		return fmt.Errorf("webinar %s: %w", key, err)
+	}
+	v := webinarView{
+		chrome:  s.chrome(webinarTitle(wb), "home"),
+		Now:     s.now(),
+		Webinar: wb,
+		Filter:  parseRegistrantFilter(r.URL.Query()),
+	}
+	if v.Statuses, err = s.store.Statuses(key); err != nil {
+		return fmt.Errorf("statuses of %s: %w", key, err)
+	}
+	for _, st := range v.Statuses {
+		_, n, err := s.store.Registrants(key, store.RegistrantQuery{Status: st, Limit: 1})
+		if err != nil {
+			return fmt.Errorf("registrants of %s with status %s: %w", key, st, err)
+		}
+		v.StatusCounts = append(v.StatusCounts, statusCount{Status: st, Count: n})
+	}
+
+	q := store.RegistrantQuery{
+		Search: v.Filter.Q,
+		Status: v.Filter.Status,
+		Sort:   v.Filter.Sort,
+		Offset: (v.Filter.Page - 1) * perPage,
+		Limit:  perPage,
+	}
+	if v.Registrants, v.Total, err = s.store.Registrants(key, q); err != nil {
+		return fmt.Errorf("registrants of %s: %w", key, err)
+	}
+	v.Pages = max(1, (v.Total+perPage-1)/perPage)
+	if v.Filter.Page > v.Pages {
+		// A page past the end (an old link, fewer matches now): show the last.
+		v.Filter.Page = v.Pages
+		q.Offset = (v.Pages - 1) * perPage
+		if v.Registrants, v.Total, err = s.store.Registrants(key, q); err != nil {
+			return fmt.Errorf("registrants of %s: %w", key, err)
+		}
+	}
+	if v.Joins, err = s.store.Joins(key, joinsShown); err != nil {
+		return fmt.Errorf("joins of %s: %w", key, err)
+	}
+	return s.render(w, r, http.StatusOK, webinarPage(v))
+}
+
+// showing says which rows the page lists: "Showing 51–100 of 1,234".
+func (v webinarView) showing() string {
+	if v.Total == 0 {
+		return ""
+	}
+	from := (v.Filter.Page-1)*perPage + 1
+	to := from + len(v.Registrants) - 1
+	return "Showing " + num(from) + "–" + num(to) + " of " + num(v.Total)
+}
+
+// sortURL is the column header's link: it flips the registration order.
+func (v webinarView) sortURL() string {
+	next := store.SortRegisteredAsc
+	if v.Filter.Sort == store.SortRegisteredAsc {
+		next = store.SortRegisteredDesc
+	}
+	return v.Filter.url(v.Webinar.WebinarKey, 1, next)
+}
+
+// sortLabel is the header's arrow, and its words for screen readers.
+func (v webinarView) sortArrow() (arrow, words string) {
+	if v.Filter.Sort == store.SortRegisteredAsc {
+		return "↑", "oldest first; click for newest first"
+	}
+	return "↓", "newest first; click for oldest first"
+}
+
+func (v webinarView) prevURL() string {
+	return v.Filter.url(v.Webinar.WebinarKey, v.Filter.Page-1, v.Filter.Sort)
+}
+
+func (v webinarView) nextURL() string {
+	return v.Filter.url(v.Webinar.WebinarKey, v.Filter.Page+1, v.Filter.Sort)
+}
+
+// segment is one status's slice of the registrant breakdown bar.
+type segment struct {
+	statusCount
+	X, Width string // in percent of the bar
+	Class    string
+}
+
+// segments lays the status counts out along a 100-wide bar.
+func (v webinarView) segments() []segment {
+	total := 0
+	for _, sc := range v.StatusCounts {
+		total += sc.Count
+	}
+	if total == 0 {
+		return nil
+	}
+	var out []segment
+	x := 0.0
+	for _, sc := range v.StatusCounts {
+		w := float64(sc.Count) * 100 / float64(total)
+		out = append(out, segment{
+			statusCount: sc,
+			X:           strconv.FormatFloat(x, 'f', 2, 64),
+			Width:       strconv.FormatFloat(w, 'f', 2, 64),
+			Class:       "seg seg-" + statusClass(sc.Status),
+		})
+		x += w
+	}
+	return out
+}
+
+// statusClass names the colour of a registrant status.
+func statusClass(status string) string {
+	switch strings.ToLower(status) {
+	case "approved":
+		return "approved"
+	case "waiting":
+		return "waiting"
+	case "cancelled", "canceled":
+		return "cancelled"
+	case "denied":
+		return "denied"
+	}
+	return "other"
+}
+
+// registrantDetails lists a registrant's other fields worth a look, in
+// the order of GoTo's form.
+func registrantDetails(r store.Registrant) [][2]string {
+	var out [][2]string
+	add := func(label, value string) {
+		if strings.TrimSpace(value) != "" {
+			out = append(out, [2]string{label, value})
+		}
+	}
+	add("Job title", r.JobTitle)
+	add("Phone", r.Phone)
+	add("Address", r.Address)
+	add("City", r.City)
+	add("State or region", r.State)
+	add("Postal code", r.ZipCode)
+	add("Country", r.Country)
+	add("Industry", r.Industry)
+	add("Employees", r.NumberOfEmployees)
+	add("Purchasing role", r.PurchasingRole)
+	add("Purchasing time frame", r.PurchasingTimeFrame)
+	add("Comments", r.Comments)
+	add("Came from", r.RegistrationSource)
+	add("Registrant key", r.RegistrantKey)
+	return out
+}
+
+// ariaSort is the registration column's aria-sort value.
+func ariaSort(sort string) string {
+	if sort == store.SortRegisteredAsc {
+		return "ascending"
+	}
+	return "descending"
+}
+
+// statusURL lists only the registrants with status.
+func (v webinarView) statusURL(status string) string {
+	f := v.Filter
+	f.Status = status
+	return f.url(v.Webinar.WebinarKey, 1, f.Sort)
+}
+
+// joinsShown is how many of the latest joins the webinar page lists.
+const joinsShown = 6
+
+// upcoming reports whether the webinar has not started yet and nobody has
+// joined: its attendance rate would be a meaningless 0%.
+func upcoming(w store.Webinar, now time.Time) bool {
+	start := firstStart(w)
+	return w.Joined == 0 && !start.IsZero() && start.After(now)
+}
+
+// firstStart is when the webinar's first session starts (zero if unknown).
+func firstStart(w store.Webinar) time.Time {
+	var first time.Time
+	for _, tr := range sessions(w) {
+		if t := tr.StartTime.Time; !t.IsZero() && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+	}
+	return first
+}
+
+// noMatchWords says that the filter matched nobody, and what it was.
+func (f registrantFilter) noMatchWords() string {
+	s := "No registrants match"
+	if f.Q != "" {
+		s += " “" + f.Q + "”"
+	}
+	if f.Status != "" {
+		s += " with status " + humanize(f.Status)
+	}
+	return s + "."
+}

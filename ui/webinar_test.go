@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestWebinarPage_ShowsNumbersAndRegistrants(t *testing.T) {
+	st := openStore(t)
+	seedLaunch(t, st)
+	rec := get(t, handler(t, Config{Store: st}), "/webinars/"+launchKey)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status = %d, want 200", rec.Code)
+	}
+	mustContain(t, rec.Body.String(),
+		`Quarterly Launch — Q1 2026</h1>`,
+		`href="/webinars/`+launchKey+`/registrants.csv"`, `Download CSV`,
+		`<div class="figure-value">3</div><div class="figure-label">registered</div>`,
+		`<div class="figure-value">2</div><div class="figure-label">joined</div>`,
+		`<div class="figure-value">67%</div><div class="figure-label">attendance rate</div>`,
+		// The status breakdown, each status a link to its registrants, and the latest joins.
+		`Registration status`, `seg-approved`, `width="66.67"`, `?status=Approved`, `Approved`, `2`, `Waiting`, `1`,
+		`Latest joins`, `Zoë Ångström`, `Jürgen Müller`,
+		`Showing 1–3 of 3`,
+		// Newest registration first by default.
+		`<td class="name">李 小龙</td>`, `<td class="name">Zoë Ångström</td>`, `<td class="name">Jürgen Müller</td>`,
+		`juergen@example.de`, `Bäckerei Müller GmbH`,
+		`Sun 1 Feb 2026, 08:00 UTC`,
+		`Yes`, `first`, `Sun 1 Mar 2026, 14:55 UTC`,
+		`<summary>2 answers</summary>`, `How did you hear about us?`, `Newsletter`, `Pricing &amp; roadmap`,
+	)
+}
+
+func TestWebinarPage_SearchFiltersRegistrants(t *testing.T) {
+	st := openStore(t)
+	seedLaunch(t, st)
+	h := handler(t, Config{Store: st})
+
+	body := get(t, h, "/webinars/"+launchKey+"?q=m%C3%BCller").Body.String()
+	mustContain(t, body, `value="müller"`, `Clear`, `Showing 1–1 of 1`, `<td class="name">Jürgen Müller</td>`)
+	mustNotContain(t, body, `<td class="name">Zoë Ångström</td>`, `李 小龙`)
+
+	body = get(t, h, "/webinars/"+launchKey+"?status=waiting").Body.String()
+	mustContain(t, body, `<option value="Waiting" selected>`, `Showing 1–1 of 1`, `<td class="name">李 小龙</td>`)
+	mustNotContain(t, body, `<td class="name">Jürgen Müller</td>`)
+
+	body = get(t, h, "/webinars/"+launchKey+"?q=nobody-by-this-name").Body.String()
+	mustContain(t, body, `No registrants match`, `“nobody-by-this-name”`, `Show everyone`)
+}
+
+func TestWebinarPage_SortsByRegistrationDate(t *testing.T) {
+	st := openStore(t)
+	seedLaunch(t, st)
+	h := handler(t, Config{Store: st})
+
+	body := get(t, h, "/webinars/"+launchKey).Body.String()
+	mustContain(t, body, `aria-sort="descending"`, `href="/webinars/`+launchKey+`?sort=registered_asc"`)
+
+	body = get(t, h, "/webinars/"+launchKey+"?sort=registered_asc&q=e").Body.String()
+	mustContain(t, body,
+		// The form keeps the order when the search changes.
+		`<input type="hidden" name="sort" value="registered_asc">`,
+		// The header link flips the order and keeps the search.
+		`aria-sort="ascending"`, `href="/webinars/`+launchKey+`?q=e"`,
+		`<td class="name">Jürgen Müller</td>`, `<td class="name">Zoë Ångström</td>`,
+	)
+}
+
+func TestWebinarPage_PaginatesFiftyPerPage(t *testing.T) {
+	st := openStore(t)
+	put(t, st, testNow, webinarEvent("webinar.created", "ev-w", workshopKey, "Big Workshop", "NEW", testNow.Add(24*time.Hour)))
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 120 {
+		status := "Approved"
+		if i%2 == 1 {
+			status = "Waiting"
+		}
+		put(t, st, testNow, registrantAdded(fmt.Sprintf("ev-%03d", i), workshopKey, "Big Workshop", registrant{
+			key: fmt.Sprintf("4%019d", i), first: "Person", last: fmt.Sprintf("Nr%03d", i),
+			email: fmt.Sprintf("p%03d@example.com", i), org: "Acme", status: status,
+			registered: base.Add(time.Duration(i) * time.Hour),
+		}))
+	}
+	h := handler(t, Config{Store: st})
+
+	body := get(t, h, "/webinars/"+workshopKey).Body.String()
+	mustContain(t, body, `Showing 1–50 of 120`, `Page 1 of 3`, `href="/webinars/`+workshopKey+`?page=2"`)
+	if n := strings.Count(body, `<td class="name">`); n != 50 {
+		t.Errorf("page 1 lists %d registrants, want 50", n)
+	}
+
+	body = get(t, h, "/webinars/"+workshopKey+"?page=2").Body.String()
+	mustContain(t, body, `Showing 51–100 of 120`, `Nr069`, `Nr020`)
+	mustNotContain(t, body, `Nr070`, `Nr019`)
+
+	// Prev and next keep the search, the status and the order.
+	q := url.Values{"q": {"person"}, "status": {"Waiting"}, "sort": {"registered_asc"}, "page": {"1"}}
+	body = get(t, h, "/webinars/"+workshopKey+"?"+q.Encode()).Body.String()
+	mustContain(t, body, `Showing 1–50 of 60`, `Nr001`,
+		`href="`+html.EscapeString("/webinars/"+workshopKey+"?page=2&q=person&sort=registered_asc&status=Waiting")+`"`)
+	mustNotContain(t, body, `Nr000`)
+	body = get(t, h, "/webinars/"+workshopKey+"?"+strings.Replace(q.Encode(), "page=1", "page=2", 1)).Body.String()
+	mustContain(t, body, `Showing 51–60 of 60`,
+		`href="`+html.EscapeString("/webinars/"+workshopKey+"?q=person&sort=registered_asc&status=Waiting")+`" rel="prev"`)
+
+	// A page past the end shows the last one.
+	body = get(t, h, "/webinars/"+workshopKey+"?page=99").Body.String()
+	mustContain(t, body, `Showing 101–120 of 120`, `Page 3 of 3`)
+}
+
+func TestWebinarPage_UnknownKeyIs404(t *testing.T) {
+	rec := get(t, handler(t, Config{Store: openStore(t)}), "/webinars/10000000000000000001")
+	if rec.Code != http.StatusNotFound {
+		t.Fatalf("status = %d, want 404", rec.Code)
+	}
+	mustContain(t, rec.Body.String(), `We have no webinar with key 10000000000000000001.`, `Back to your webinars`)
+}
