@@ -90,7 +90,8 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Demo {
 		sim = gotosim.New(gotosim.Config{Logger: log.With("component", "simulator"), Interval: cfg.DemoInterval})
 	}
-	rcv := gotowebinar.NewReceiver(secretKeys(st, cfg.WebhookSecret, sim), st, log.With("component", "receiver"))
+	keys := secretKeys(st, cfg.WebhookSecret, sim)
+	rcv := gotowebinar.NewReceiver(keys, st, log.With("component", "receiver"))
 	hookSrv := &http.Server{
 		Handler:           gotowebinar.WebhookHandler(rcv),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -113,6 +114,7 @@ func Run(ctx context.Context, cfg Config) error {
 		Handler: ui.New(ui.Config{
 			Store: st, Account: account, Tunnel: tun.State, Logger: log.With("component", "ui"),
 			Addr: uiLn.Addr().String(), Demo: cfg.Demo,
+			SecretKeys: func() int { return len(keys()) },
 		}).Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -165,6 +167,8 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := uiSrv.Shutdown(sctx); err != nil {
 		log.Warn("UI server did not stop cleanly", "err", err)
 	}
+	log.Info("webinarsync stopped; your data is kept", "dataDir", cfg.DataDir,
+		"export", "webinarsync export -data "+cfg.DataDir+" -o registrants.csv")
 	return runErr
 }
 

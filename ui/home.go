@@ -50,7 +50,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		chrome:   s.chrome("Webinars", "home"),
 		snapshot: snap,
 		Now:      s.now(),
-		CanLogin: s.account != nil,
+		CanLogin: false, // GoTo login is not wired yet
 		Webinars: webinars,
 	}
 	v.Ready, v.ReadyWords = snap.readiness(s.demo)

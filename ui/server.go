@@ -22,6 +22,9 @@ type Config struct {
 	Logger  *slog.Logger        // nil: slog.Default()
 	Addr    string              // the UI's listen address (host:port), for the Host check; port "0" or "" = any port
 	Demo    bool                // running against the built-in simulator: say so on every page
+	// SecretKeys counts the keys deliveries are checked against (stored,
+	// from the environment, the simulator's); nil counts the stored ones.
+	SecretKeys func() int
 }
 
 // Server renders the UI. Build it with New.
@@ -31,6 +34,7 @@ type Server struct {
 	tunnel  func() tunnel.State
 	log     *slog.Logger
 	addr    string
+	keys    func() int
 	demo    bool
 	now     func() time.Time
 }
@@ -45,9 +49,13 @@ func New(cfg Config) *Server {
 		addr:    cfg.Addr,
 		demo:    cfg.Demo,
 		now:     time.Now,
+		keys:    cfg.SecretKeys,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.keys == nil {
+		s.keys = func() int { return len(s.store.SecretKeys()) }
 	}
 	return s
 }

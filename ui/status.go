@@ -54,7 +54,7 @@ func (s *Server) snapshot(r *http.Request) (snapshot, error) {
 	if snap.LastDelivery, err = s.store.LastDelivery(); err != nil {
 		return snap, fmt.Errorf("last delivery: %w", err)
 	}
-	snap.SecretKeys = len(s.store.SecretKeys())
+	snap.SecretKeys = s.keys()
 	return snap, nil
 }
 
