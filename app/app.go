@@ -24,6 +24,10 @@ import (
 // ShutdownBudget is how long a graceful stop may take.
 const ShutdownBudget = 5 * time.Second
 
+// webhookReadHeaderTimeout cuts off clients that trickle headers
+// (slowloris) on the internet-facing listener.
+const webhookReadHeaderTimeout = 5 * time.Second
+
 // Config is everything main gathers from flags and the environment.
 type Config struct {
 	Addr          string // UI listen address, 127.0.0.1:7777
@@ -94,7 +98,7 @@ func Run(ctx context.Context, cfg Config) error {
 	rcv := gotowebinar.NewReceiver(keys, st, log.With("component", "receiver"))
 	hookSrv := &http.Server{
 		Handler:           gotowebinar.WebhookHandler(rcv),
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: webhookReadHeaderTimeout,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,

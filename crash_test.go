@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"webinarsync/gotowebinar"
+	"webinarsync/store"
+)
+
+// TestCrash_KillNineLosesNoAcknowledgedEvent runs the real binary, streams
+// signed deliveries at it from many goroutines, kills it with SIGKILL
+// mid-stream several times, restarts it, and checks that every delivery
+// that got a 200 is on disk exactly once.
+func TestCrash_KillNineLosesNoAcknowledgedEvent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
+	}
+	const (
+		secret  = "crash-test-secret"
+		kills   = 4
+		senders = 16
+		webinar = "98765432109876543210123"
+	)
+	bin := filepath.Join(t.TempDir(), "webinarsync")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dataDir := t.TempDir()
+	hookAddr := freeAddr(t)
+	hookURL := "http://" + hookAddr + gotowebinar.WebhookPath
+
+	startApp := func() *exec.Cmd {
+		cmd := exec.Command(bin, "-no-browser", "-addr", "127.0.0.1:0", "-data", dataDir, "-webhook-addr", hookAddr)
+		cmd.Env = append(os.Environ(), "WEBINARSYNC_WEBHOOK_SECRET="+secret)
+		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("starting the binary: %v", err)
+		}
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			if resp, err := http.Get(hookURL); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return cmd
+				}
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatal("the binary did not start listening within 15s")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+
+	var (
+		next   atomic.Int64
+		mu     sync.Mutex
+		acked  = map[int64]bool{}
+		stop   = make(chan struct{})
+		wg     sync.WaitGroup
+		client = &http.Client{Timeout: 5 * time.Second}
+	)
+	for range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				i := next.Add(1)
+				if deliver(client, hookURL, secret, webinar, i) == http.StatusOK {
+					mu.Lock()
+					acked[i] = true
+					mu.Unlock()
+				} else {
+					time.Sleep(5 * time.Millisecond) // the app is down: don't spin
+				}
+			}
+		}()
+	}
+
+	cmd := startApp()
+	for k := range kills {
+		time.Sleep(time.Duration(300+150*k) * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatalf("kill -9: %v", err)
+		}
+		cmd.Wait()
+		cmd = startApp()
+	}
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+
+	// Redeliveries of acknowledged events after the crashes change nothing.
+	redelivered := 0
+	for i := range acked {
+		if redelivered == 50 {
+			break
+		}
+		if code := deliver(client, hookURL, secret, webinar, i); code != http.StatusOK {
+			t.Errorf("redelivery of %d answered %d", i, code)
+		}
+		redelivered++
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("graceful stop: %v", err)
+	}
+
+	st, err := store.Open(dataDir, store.Options{})
+	if err != nil {
+		t.Fatalf("opening the data after the crashes: %v", err)
+	}
+	defer st.Close()
+	if len(acked) < 100 {
+		t.Fatalf("only %d deliveries acknowledged: the test did not exercise the app", len(acked))
+	}
+	for i := range acked {
+		if _, err := st.Registrant(webinar, registrantKey(i)); err != nil {
+			t.Errorf("acknowledged delivery %d is not on disk: %v", i, err)
+		}
+	}
+	seen := map[string]bool{}
+	var before uint64
+	for {
+		page, err := st.Events(store.EventQuery{Before: before, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, e := range page {
+			if seen[e.EventKey] {
+				t.Errorf("event %s stored twice", e.EventKey)
+			}
+			seen[e.EventKey] = true
+		}
+		before = page[len(page)-1].Seq
+	}
+	w, err := st.Webinar(webinar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Registrants != len(seen) {
+		t.Errorf("webinar counts %d registrants, the log holds %d distinct events", w.Registrants, len(seen))
+	}
+	t.Logf("%d kills, %d deliveries acknowledged, %d events on disk, none lost, none duplicated", kills, len(acked), len(seen))
+}
+
+func registrantKey(i int64) string { return fmt.Sprint(uint64(10000000000000000000) + uint64(i)) }
+
+func deliver(client *http.Client, url, secret, webinar string, i int64) int {
+	body := fmt.Appendf(nil, `{"eventName":"registrant.added","eventVersion":"1.0.0","product":"g2w",`+
+		`"eventKey":"crash-%d","webinarKey":%s,"webinarTitle":"Crash test","registrantKey":%s,`+
+		`"firstName":"Crash","lastName":"Test %d","email":"crash%d@example.com","status":"Approved",`+
+		`"registrationDate":"2026-11-23T10:00:00Z","timestamp":"2026-11-23T10:00:00Z"}`,
+		i, webinar, registrantKey(i), i, i)
+	ts := time.Now().UTC().Format(time.RFC3339)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	req.Header.Set(gotowebinar.HeaderSignatureTimestamp, ts)
+	req.Header.Set(gotowebinar.HeaderSignature, gotowebinar.Sign([]byte(secret), ts, body))
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
