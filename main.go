@@ -45,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Tunnel, "tunnel", "local", "how GoTo reaches the webhook listener: local")
 	fs.StringVar(&cfg.WebhookAddr, "webhook-addr", "127.0.0.1:0", "listen address of the local webhook listener")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "public base URL of the webhook listener, when you run your own reverse proxy")
+	fs.BoolVar(&cfg.CleanupOnExit, "cleanup-on-exit", false, "delete our webhooks and subscriptions at GoTo when webinarsync stops")
+	fs.BoolVar(&cfg.SurveyEvents, "survey", false, "also register the survey.submitted event (its fields are undocumented; stored raw)")
 	verbose := fs.Bool("v", false, "log every delivery")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage:\n  webinarsync [flags]\n  webinarsync export [-data DIR] [-webinar KEY] [-o FILE]\n\nFlags:\n")
@@ -63,6 +65,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	cfg.WebhookSecret = os.Getenv("WEBINARSYNC_WEBHOOK_SECRET")
+	cfg.GoTo = app.GoToConfig{
+		ClientID:     os.Getenv("GOTO_CLIENT_ID"),
+		ClientSecret: os.Getenv("GOTO_CLIENT_SECRET"),
+		AuthURL:      os.Getenv("GOTO_AUTH_URL"),
+		TokenURL:     os.Getenv("GOTO_TOKEN_URL"),
+		APIURL:       os.Getenv("GOTO_API_URL"),
+	}
 	cfg.Ready = func(uiURL string) {
 		fmt.Fprintf(stdout, "webinarsync is running: open %s\n", uiURL)
 		if *noBrowser {

@@ -6,12 +6,12 @@ import (
 
 	"webinarsync/gotowebinar"
 	"webinarsync/store"
-	"webinarsync/tunnel"
 	"webinarsync/ui"
 )
 
-// offlineAccount is the GoTo side before OAuth login exists: nobody is
-// signed in, and deliveries are still received whenever a secret is known.
+// offlineAccount is the GoTo side while nobody is logged in: deliveries
+// are still received whenever a secret key is known. goToAccount shows it
+// until a login exists.
 type offlineAccount struct {
 	store         *store.Store
 	secretFromEnv bool
@@ -31,30 +31,8 @@ func (a offlineAccount) Webhooks(context.Context) []ui.WebhookStatus {
 	})
 }
 
-// Logout has nothing to forget until OAuth tokens are kept.
+// Logout has nothing to forget: there is no login.
 func (offlineAccount) Logout(context.Context, bool) error { return nil }
-
-// demoAccount is the built-in simulator standing in for a GoTo account.
-type demoAccount struct {
-	store  *store.Store
-	tunnel tunnel.Tunnel
-}
-
-func (demoAccount) Login(context.Context) ui.LoginStatus {
-	return ui.LoginStatus{State: "demo", Organizer: "Demo organizer (built-in simulator)",
-		Detail: "Demo mode: events come from the built-in GoTo simulator, not from your GoTo account."}
-}
-
-func (a demoAccount) Webhooks(context.Context) []ui.WebhookStatus {
-	callback := a.tunnel.State().URL + gotowebinar.WebhookPath
-	return webhookStatuses(a.store, func(ws *ui.WebhookStatus) {
-		ws.WebhookKey = "simulated"
-		ws.State, ws.UserSubscriptionState, ws.ActivationState = "ACTIVE", "ACTIVE", "ACTIVE"
-		ws.CallbackURL = callback
-	})
-}
-
-func (demoAccount) Logout(context.Context, bool) error { return nil }
 
 // webhookStatuses lists the four events with their last delivery time.
 func webhookStatuses(st *store.Store, fill func(*ui.WebhookStatus)) []ui.WebhookStatus {

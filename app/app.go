@@ -1,6 +1,7 @@
 // Package app owns webinarsync's lifecycle: it opens the store, starts the
-// UI server and the webhook listener behind a tunnel, runs the simulator
-// in -demo, and shuts everything down without losing an acknowledged event.
+// UI server and the webhook listener behind a tunnel, keeps the GoTo
+// account's webhooks pointed at the tunnel, runs the simulator in -demo,
+// and shuts everything down without losing an acknowledged event.
 package app
 
 import (
@@ -12,10 +13,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"webinarsync/gotowebinar"
-	"webinarsync/gotowebinar/gotosim"
 	"webinarsync/store"
 	"webinarsync/tunnel"
 	"webinarsync/ui"
@@ -39,6 +40,14 @@ type Config struct {
 	WebhookSecret string // WEBINARSYNC_WEBHOOK_SECRET
 	DemoInterval  time.Duration
 	Logger        *slog.Logger
+	// GoTo is GoTo's endpoints and our OAuth client (GOTO_* environment);
+	// -demo points it at the built-in simulator.
+	GoTo GoToConfig
+	// CleanupOnExit deletes our webhooks and subscriptions at GoTo when
+	// the app stops (-cleanup-on-exit).
+	CleanupOnExit bool
+	// SurveyEvents also registers the undocumented survey.submitted event.
+	SurveyEvents bool
 	// Ready, when set, is called once both listeners are up, with the UI's
 	// URL (main opens the browser there; tests use it to find the app).
 	Ready func(uiURL string)
@@ -90,11 +99,29 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 
-	var sim *gotosim.Sim
+	// Everything started below stops when runCtx ends, before the store closes.
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	var bg sync.WaitGroup
+
+	var demo *demoGoTo
 	if cfg.Demo {
-		sim = gotosim.New(gotosim.Config{Logger: log.With("component", "simulator"), Interval: cfg.DemoInterval})
+		if demo, err = startDemoGoTo(log.With("component", "simulator"), cfg.DemoInterval); err != nil {
+			_ = tun.Close(context.Background())
+			return err
+		}
+		defer demo.close()
+		cfg.GoTo = demo.goTo
 	}
-	keys := secretKeys(st, cfg.WebhookSecret, sim)
+	account, err := newGoToAccount(goToAccountConfig{
+		Store: st, Logger: log.With("component", "goto"), GoTo: cfg.GoTo, Demo: cfg.Demo,
+		EnvSecret: cfg.WebhookSecret != "", SurveyEvents: cfg.SurveyEvents,
+	})
+	if err != nil {
+		_ = tun.Close(context.Background())
+		return err
+	}
+	keys := secretKeys(st, cfg.WebhookSecret)
 	rcv := gotowebinar.NewReceiver(keys, st, log.With("component", "receiver"))
 	hookSrv := &http.Server{
 		Handler:           gotowebinar.WebhookHandler(rcv),
@@ -110,15 +137,12 @@ func Run(ctx context.Context, cfg Config) error {
 		_ = tun.Close(context.Background())
 		return fmt.Errorf("opening the UI on %s: %w", cfg.Addr, err)
 	}
-	var account ui.Account = offlineAccount{secretFromEnv: cfg.WebhookSecret != "", store: st}
-	if sim != nil {
-		account = demoAccount{store: st, tunnel: tun}
-	}
 	uiSrv := &http.Server{
 		Handler: ui.New(ui.Config{
 			Store: st, Account: account, Tunnel: tun.State, Logger: log.With("component", "ui"),
 			Addr: uiLn.Addr().String(), Demo: cfg.Demo,
 			SecretKeys: func() int { return len(keys()) },
+			Auth:       account, Settings: account, Webhooks: account,
 		}).Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -139,14 +163,20 @@ func Run(ctx context.Context, cfg Config) error {
 	ts := tun.State()
 	log.Info("webinarsync is running", "ui", uiURL, "webhookURL", ts.URL+gotowebinar.WebhookPath,
 		"dataDir", cfg.DataDir, "demo", cfg.Demo)
-	if sim != nil {
-		sim.AddCallback(ts.URL + gotowebinar.WebhookPath)
-		go func() {
-			if err := sim.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				log.Error("simulator stopped", "err", err)
-			}
-		}()
+	bg.Go(func() { account.Run(runCtx) })
+	if demo != nil {
+		bg.Go(func() { demo.generate(runCtx) })
 	}
+	bg.Go(func() {
+		if demo != nil {
+			// The real login, driven by code: the lifecycle then registers
+			// the webhooks at the simulator as it would at GoTo.
+			if err := autoLogin(runCtx, account, "http://"+uiLn.Addr().String()+ui.CallbackPath); err != nil && runCtx.Err() == nil {
+				log.Error("demo: logging in to the simulator failed", "err", err)
+			}
+		}
+		watchTunnel(runCtx, tun, account, log)
+	})
 	if cfg.Ready != nil {
 		cfg.Ready(uiURL)
 	}
@@ -156,12 +186,22 @@ func Run(ctx context.Context, cfg Config) error {
 	case <-ctx.Done():
 	case runErr = <-errc:
 	}
+	stopRun()
+	bg.Wait()
 
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownBudget)
+	defer cancel()
+	if cfg.CleanupOnExit {
+		// Leave time in the budget for the listeners to stop.
+		cctx, ccancel := context.WithTimeout(sctx, ShutdownBudget*3/5)
+		if err := account.cleanup(cctx); err != nil && !errors.Is(err, errNotLoggedIn) {
+			log.Warn("could not remove our webhooks at GoTo on exit", "err", err)
+		}
+		ccancel()
+	}
 	// Stop taking deliveries first: Shutdown waits for in-flight handlers,
 	// and a handler answers only after its event is committed, so nothing
 	// acknowledged is lost when the store closes after this.
-	sctx, cancel := context.WithTimeout(context.Background(), ShutdownBudget)
-	defer cancel()
 	if err := hookSrv.Shutdown(sctx); err != nil {
 		log.Warn("webhook listener did not stop cleanly", "err", err)
 	}
@@ -201,20 +241,48 @@ func openTunnel(cfg Config) (tunnel.Tunnel, error) {
 }
 
 // secretKeys gathers every key a delivery may be signed with: the stored
-// ones, WEBINARSYNC_WEBHOOK_SECRET, and in -demo the simulator's own.
-func secretKeys(st *store.Store, envSecret string, sim *gotosim.Sim) func() [][]byte {
+// ones (each GoTo gave us) and WEBINARSYNC_WEBHOOK_SECRET.
+func secretKeys(st *store.Store, envSecret string) func() [][]byte {
 	return func() [][]byte {
 		stored := st.SecretKeys()
-		keys := make([][]byte, 0, len(stored)+2)
+		keys := make([][]byte, 0, len(stored)+1)
 		for _, k := range stored {
 			keys = append(keys, []byte(k.Value))
 		}
 		if envSecret != "" {
 			keys = append(keys, []byte(envSecret))
 		}
-		if sim != nil {
-			keys = append(keys, []byte(sim.SecretKey()))
-		}
 		return keys
+	}
+}
+
+// watchTunnel points our webhooks at the tunnel's URL now and whenever it
+// changes, until ctx ends or the tunnel closes.
+func watchTunnel(ctx context.Context, tun tunnel.Tunnel, account *goToAccount, log *slog.Logger) {
+	repoint := func(url string) {
+		if err := account.Repoint(ctx, url); err != nil && ctx.Err() == nil {
+			log.Warn("pointing the GoTo webhooks at the tunnel failed; retrying in the background", "url", url, "err", err)
+		}
+	}
+	last := ""
+	if st := tun.State(); st.Phase == tunnel.PhaseOnline && st.URL != "" {
+		last = st.URL
+		repoint(last)
+	}
+	changes := tun.Changes()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case st, ok := <-changes:
+			if !ok {
+				return
+			}
+			if st.Phase != tunnel.PhaseOnline || st.URL == "" || st.URL == last {
+				continue
+			}
+			last = st.URL
+			repoint(last)
+		}
 	}
 }

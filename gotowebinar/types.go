@@ -1,6 +1,7 @@
 // Package gotowebinar owns everything that speaks GoTo Webinar: the webhook
-// event types and their tolerant decoding, signature verification, and the
-// Receiver that hands verified deliveries to a Sink.
+// event types and their tolerant decoding, signature verification, the
+// Receiver that hands verified deliveries to a Sink, the OAuth login and
+// the API Client for secret keys, webhooks and user subscriptions.
 package gotowebinar
 
 import (

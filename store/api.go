@@ -87,6 +87,10 @@ type Join struct {
 	LastName      string    `json:"lastName"`
 	Email         string    `json:"email"`
 	JoinTime      time.Time `json:"joinTime"`
+	// Seq is the log seq of the delivery that brought the join, filled
+	// when reading (not stored in the join record): live views use it as
+	// their position in the stream of joins.
+	Seq uint64 `json:"seq,omitempty"`
 }
 
 // LogEntry is one stored delivery, as received.
@@ -128,6 +132,10 @@ type RegistrantQuery struct {
 	Sort   string // SortRegisteredDesc (default) or SortRegisteredAsc
 	Offset int
 	Limit  int // 0 means 50
+	// NotJoined keeps only the no-shows: registrants with no join to
+	// Session, or to any session when Session is "".
+	NotJoined bool
+	Session   string
 }
 
 // EventQuery selects one page of the event log, newest first.

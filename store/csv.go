@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -30,6 +31,19 @@ func registrantColumns() []string {
 // Rows are in registration-date order; memory use does not grow with the
 // number of registrants (one index cursor per webinar).
 func (s *Store) ExportCSV(w io.Writer, webinarKey string) error {
+	return s.ExportFilteredCSV(w, webinarKey, RegistrantQuery{})
+}
+
+// ExportFilteredCSV is ExportCSV keeping only the registrants q selects by
+// Search, Status, NotJoined and Session, as Registrants does (the no-shows
+// download); Sort, Offset and Limit do not apply. Columns stay the same.
+func (s *Store) ExportFilteredCSV(w io.Writer, webinarKey string, q RegistrantQuery) error {
+	f := csvFilter{
+		search:    strings.ToLower(strings.TrimSpace(q.Search)),
+		status:    strings.TrimSpace(q.Status),
+		notJoined: q.NotJoined,
+		session:   q.Session,
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var (
 			sources   []*csvSource
@@ -49,7 +63,9 @@ func (s *Store) ExportCSV(w io.Writer, webinarKey string) error {
 				if questions, err = decodeStrings(data.Get([]byte(keyQuestions))); err != nil {
 					return fmt.Errorf("questions: %w", err)
 				}
-				sources = appendSource(sources, wb, data)
+				if sources, err = appendSource(sources, wb, data, f); err != nil {
+					return err
+				}
 			}
 		} else {
 			meta, webinars := tx.Bucket([]byte(bucketMeta)), tx.Bucket([]byte(bucketWebinars))
@@ -65,10 +81,12 @@ func (s *Store) ExportCSV(w io.Writer, webinarKey string) error {
 					return fmt.Errorf("decode webinar %s: %w", k, err)
 				}
 				data, _ := webinarData(tx, wb.WebinarKey, false)
-				if data != nil {
-					sources = appendSource(sources, wb, data)
+				if data == nil {
+					return nil
 				}
-				return nil
+				var err error
+				sources, err = appendSource(sources, wb, data, f)
+				return err
 			})
 			if err != nil {
 				return err
@@ -82,24 +100,45 @@ func (s *Store) ExportCSV(w io.Writer, webinarKey string) error {
 	return nil
 }
 
+// csvFilter is the part of a RegistrantQuery an export applies.
+type csvFilter struct {
+	search, status string // search lower-cased
+	notJoined      bool
+	session        string
+}
+
 // csvSource walks one webinar's registration-date index.
 type csvSource struct {
 	webinar Webinar
 	regs    *bolt.Bucket
 	cursor  *bolt.Cursor
 	key     []byte // current index key; nil when done
+	value   []byte // current index entry's searchText
+	filter  csvFilter
+	joined  map[string]bool // with filter.notJoined: registrants to leave out
 }
 
-func appendSource(sources []*csvSource, w Webinar, data *bolt.Bucket) []*csvSource {
+func appendSource(sources []*csvSource, w Webinar, data *bolt.Bucket, f csvFilter) ([]*csvSource, error) {
 	regs, index := data.Bucket([]byte(subRegistrants)), data.Bucket([]byte(subByRegDate))
 	if regs == nil || index == nil {
-		return sources
+		return sources, nil
 	}
-	src := &csvSource{webinar: w, regs: regs, cursor: index.Cursor()}
-	if src.key, _ = src.cursor.First(); src.key == nil {
-		return sources
+	src := &csvSource{webinar: w, regs: regs, cursor: index.Cursor(), filter: f}
+	if f.notJoined {
+		var err error
+		if src.joined, err = joinedRegistrants(data, f.session); err != nil {
+			return nil, err
+		}
 	}
-	return append(sources, src)
+	if src.key, src.value = src.cursor.First(); src.key == nil {
+		return sources, nil
+	}
+	return append(sources, src), nil
+}
+
+// keep reports whether the current registrant passes the filter.
+func (src *csvSource) keep() bool {
+	return matchesSearchText(src.value, src.filter.search, src.filter.status) && !src.joined[string(src.key[8:])]
 }
 
 // sourceHeap merges the webinars' indexes into one registration-date order.
@@ -141,6 +180,10 @@ func writeCSV(w io.Writer, all bool, questions []string, sources []*csvSource) e
 	row := make([]string, len(header))
 	for h.Len() > 0 {
 		src := h[0]
+		if !src.keep() {
+			src.advance(&h)
+			continue
+		}
 		regKey := src.key[8:]
 		v := src.regs.Get(regKey)
 		if v == nil {
@@ -154,17 +197,22 @@ func writeCSV(w io.Writer, all bool, questions []string, sources []*csvSource) e
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}
-		if src.key, _ = src.cursor.Next(); src.key == nil {
-			heap.Pop(&h)
-		} else {
-			heap.Fix(&h, 0)
-		}
+		src.advance(&h)
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	return nil
+}
+
+// advance moves src, the heap's top, to its next registrant.
+func (src *csvSource) advance(h *sourceHeap) {
+	if src.key, src.value = src.cursor.Next(); src.key == nil {
+		heap.Pop(h)
+	} else {
+		heap.Fix(h, 0)
+	}
 }
 
 func fillRow(row []string, all bool, w Webinar, r *Registrant, questions []string) {

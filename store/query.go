@@ -95,7 +95,13 @@ func (s *Store) Registrants(webinarKey string, q RegistrantQuery) (page []Regist
 		if regs == nil || index == nil {
 			return nil
 		}
-		counted := search == ""
+		var joined map[string]bool
+		if q.NotJoined {
+			if joined, err = joinedRegistrants(data, q.Session); err != nil {
+				return err
+			}
+		}
+		counted := search == "" && !q.NotJoined
 		switch {
 		case !counted:
 		case status == "":
@@ -113,7 +119,7 @@ func (s *Store) Registrants(webinarKey string, q RegistrantQuery) (page []Regist
 			if counted && len(page) == limit {
 				break
 			}
-			if !matchesSearchText(v, search, status) {
+			if !matchesSearchText(v, search, status) || joined[string(k[8:])] {
 				continue
 			}
 			matched++
@@ -236,7 +242,8 @@ func (s *Store) Questions(webinarKey string) ([]string, error) {
 	return out, nil
 }
 
-// Joins lists a webinar's joins, newest first, at most limit (0 = all).
+// Joins lists a webinar's joins, newest join time first, each with its Seq, at
+// most limit (0 = all).
 func (s *Store) Joins(webinarKey string, limit int) ([]Join, error) {
 	var out []Join
 	err := s.viewWebinarData(webinarKey, func(data *bolt.Bucket) error {
@@ -244,12 +251,14 @@ func (s *Store) Joins(webinarKey string, limit int) ([]Join, error) {
 		if b == nil {
 			return nil
 		}
+		events := data.Tx().Bucket([]byte(bucketEvents))
 		c := b.Cursor()
 		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
 			var j Join
 			if err := json.Unmarshal(v, &j); err != nil {
 				return fmt.Errorf("decode join %s: %w", k[8:], err)
 			}
+			j.Seq = seqOf(events, k[8:])
 			out = append(out, j)
 		}
 		return nil

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"webinarsync/store"
 )
 
 // webinarCSV serves GET /webinars/{webinarKey}/registrants.csv.
@@ -13,21 +15,21 @@ func (s *Server) webinarCSV(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.store.Webinar(key); err != nil {
 		return fmt.Errorf("webinar %s: %w", key, err)
 	}
-	return s.exportCSV(w, r, key, "registrants-"+fileSafe(key)+".csv")
+	return s.exportCSV(w, r, key, "registrants-"+fileSafe(key)+".csv", store.RegistrantQuery{})
 }
 
 // allCSV serves GET /registrants.csv: every webinar's registrants.
 func (s *Server) allCSV(w http.ResponseWriter, r *http.Request) error {
-	return s.exportCSV(w, r, "", "registrants-all.csv")
+	return s.exportCSV(w, r, "", "registrants-all.csv", store.RegistrantQuery{})
 }
 
-// exportCSV streams the store's CSV as a download.
-func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request, webinarKey, filename string) error {
+// exportCSV streams the store's CSV of the registrants q selects as a download.
+func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request, webinarKey, filename string, q store.RegistrantQuery) error {
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	cw := &countingWriter{w: w}
-	err := s.store.ExportCSV(cw, webinarKey)
+	err := s.store.ExportFilteredCSV(cw, webinarKey, q)
 	switch {
 	case err == nil:
 		return nil

@@ -209,6 +209,8 @@ func eventWords(name string) string {
 		return "A webinar was created"
 	case gotowebinar.EventWebinarChanged:
 		return "A webinar was changed"
+	case gotowebinar.EventSurveySubmitted:
+		return "A survey was submitted (kept as sent)"
 	}
 	return "An event we do not know"
 }

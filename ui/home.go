@@ -30,10 +30,14 @@ type homeView struct {
 	chrome
 	snapshot
 	Now        time.Time
-	CanLogin   bool // an Account exists, so /login can start a login
+	CanLogin   bool // an Auth with a known OAuth client, so /login can start a login
 	Ready      bool
 	ReadyWords string
 	Webinars   []store.Webinar
+	Live       map[string]bool // webinarKey → live now (see liveNow)
+
+	NeedsSettings     bool // a login exists but its OAuth client is not known yet
+	CanManageWebhooks bool // the buttons to remove or set up our webhooks work
 }
 
 // home serves GET /: the status panel, the totals and the webinars.
@@ -50,9 +54,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		chrome:   s.chrome("Webinars", "home"),
 		snapshot: snap,
 		Now:      s.now(),
-		CanLogin: false, // GoTo login is not wired yet
+		CanLogin: s.auth != nil && s.auth.LoginConfigured(),
 		Webinars: webinars,
 	}
+	if v.Live, err = s.liveWebinars(webinars, v.Now); err != nil {
+		return err
+	}
+	v.NeedsSettings = s.auth != nil && !v.CanLogin && s.settings != nil
+	v.CanManageWebhooks = s.webhooks != nil
 	v.Ready, v.ReadyWords = snap.readiness(s.demo)
 	return s.render(w, r, http.StatusOK, homePage(v))
 }

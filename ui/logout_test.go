@@ -11,7 +11,7 @@ import (
 
 func TestLogout_CallsAccountAndRedirects(t *testing.T) {
 	account := &fakeAccount{login: LoginStatus{State: LoginLoggedIn, Organizer: "grace@example.com"}}
-	h := handler(t, Config{Store: openStore(t), Account: account})
+	h := handler(t, Config{Store: openStore(t), Account: account, Auth: &fakeAuth{configured: true}})
 
 	for _, form := range []url.Values{{"removeWebhooks": {"on"}}, {}} {
 		rec := post(t, h, "/logout", form, map[string]string{"Sec-Fetch-Site": "same-origin"})
@@ -26,10 +26,10 @@ func TestLogout_CallsAccountAndRedirects(t *testing.T) {
 		t.Errorf("Logout(removeWebhooks) calls = %v, want %v", got, want)
 	}
 
-	// Logged out, the home page says so and offers no logout.
+	// Logged out, the home page says so, offers to log in and no logout.
 	account.login = LoginStatus{State: LoginLoggedOut}
 	body := get(t, h, "/").Body.String()
-	mustContain(t, body, "Not logged in")
+	mustContain(t, body, "Not logged in", `href="/login"`)
 	mustNotContain(t, body, `action="/logout"`)
 }
 

@@ -25,6 +25,10 @@ type Config struct {
 	// SecretKeys counts the keys deliveries are checked against (stored,
 	// from the environment, the simulator's); nil counts the stored ones.
 	SecretKeys func() int
+
+	Auth     Auth           // nil: no GoTo login (/login says so)
+	Settings Settings       // nil: no settings page
+	Webhooks WebhookControl // nil: no buttons to remove or set up our webhooks
 }
 
 // Server renders the UI. Build it with New.
@@ -37,6 +41,13 @@ type Server struct {
 	keys    func() int
 	demo    bool
 	now     func() time.Time
+
+	auth     Auth
+	settings Settings
+	webhooks WebhookControl
+
+	heartbeat time.Duration // live streams' idle heartbeat; tests shorten it
+	streams   *streams      // the live streams' broker and shutdown
 }
 
 // New builds a Server from cfg.
@@ -50,6 +61,13 @@ func New(cfg Config) *Server {
 		demo:    cfg.Demo,
 		now:     time.Now,
 		keys:    cfg.SecretKeys,
+
+		auth:     cfg.Auth,
+		settings: cfg.Settings,
+		webhooks: cfg.Webhooks,
+
+		heartbeat: defaultHeartbeat,
+		streams:   newStreams(),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -79,10 +97,19 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.page(s.home))
 	mux.Handle("GET /webinars/{webinarKey}", s.page(s.webinar))
 	mux.Handle("GET /webinars/{webinarKey}/registrants.csv", s.page(s.webinarCSV))
+	mux.Handle("GET /webinars/{webinarKey}/live", s.page(s.live))
+	mux.Handle("GET /webinars/{webinarKey}/live/events", s.page(s.liveEvents))
+	mux.Handle("GET /webinars/{webinarKey}/noshows.csv", s.page(s.noShowsCSV))
 	mux.Handle("GET /registrants.csv", s.page(s.allCSV))
 	mux.Handle("GET /events", s.page(s.events))
 	mux.Handle("GET /api/status", s.page(s.status))
 	mux.Handle("POST /logout", s.page(s.logout))
+	mux.Handle("GET /login", s.page(s.login))
+	mux.Handle("GET /oauth/callback", s.page(s.oauthCallback))
+	mux.Handle("GET /settings", s.page(s.settingsPage))
+	mux.Handle("POST /settings", s.page(s.saveSettings))
+	mux.Handle("POST /webhooks/cleanup", s.page(s.removeWebhooks))
+	mux.Handle("POST /webhooks/setup", s.page(s.setUpWebhooks))
 	mux.Handle("GET "+assets.Prefix, assets.Handler())
 	mux.Handle("/", s.page(s.notFound))
 }

@@ -1,0 +1,103 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"webinarsync/gotowebinar/gotosim"
+)
+
+// The OAuth client the demo registers with its simulator.
+const (
+	demoClientID     = "webinarsync-demo"
+	demoClientSecret = "webinarsync-demo-secret"
+)
+
+// demoGoTo is the built-in GoTo simulator serving on a loopback port, for
+// -demo: the app logs in to it and registers its webhooks there with the
+// same code it uses against GoTo.
+type demoGoTo struct {
+	sim  *gotosim.Sim
+	srv  *http.Server
+	log  *slog.Logger
+	goTo GoToConfig
+}
+
+func startDemoGoTo(log *slog.Logger, interval time.Duration) (*demoGoTo, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo: starting the GoTo simulator: %w", err)
+	}
+	sim := gotosim.New(gotosim.Config{Logger: log, Interval: interval, ClientID: demoClientID, ClientSecret: demoClientSecret})
+	d := &demoGoTo{
+		sim: sim,
+		srv: &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 5 * time.Second},
+		log: log,
+	}
+	base := "http://" + ln.Addr().String()
+	d.goTo = GoToConfig{
+		ClientID: demoClientID, ClientSecret: demoClientSecret,
+		AuthURL: base + "/oauth/authorize", TokenURL: base + "/oauth/token", APIURL: base + "/G2W/rest/v2",
+	}
+	go func() {
+		if err := d.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("demo: the GoTo simulator stopped serving", "err", err)
+		}
+	}()
+	log.Info("demo: GoTo simulator running", "url", base)
+	return d, nil
+}
+
+// generate makes events until ctx ends; the simulator waits until a
+// subscription of ours is active before it sends the first.
+func (d *demoGoTo) generate(ctx context.Context) {
+	if err := d.sim.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		d.log.Error("demo: the simulator stopped generating events", "err", err)
+	}
+}
+
+// autoLogin drives the authorization-code flow as a browser would: open
+// the authorize URL (the simulator approves at once), read the code and
+// state from its redirect, and finish the login with them.
+func autoLogin(ctx context.Context, acct *goToAccount, redirectURI string) error {
+	authURL, _, err := acct.BeginLogin(ctx, redirectURI)
+	if err != nil {
+		return err
+	}
+	noFollow := &http.Client{
+		Timeout:       10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
+	if err != nil {
+		return fmt.Errorf("demo login: %w", err)
+	}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		return fmt.Errorf("demo login: opening the authorize URL: %w", err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || err != nil {
+		return fmt.Errorf("demo login: the simulator answered %d, not a redirect back", resp.StatusCode)
+	}
+	q := loc.Query()
+	if e := q.Get("error"); e != "" {
+		return fmt.Errorf("demo login: the simulator said %s: %s", e, q.Get("error_description"))
+	}
+	return acct.FinishLogin(ctx, q.Get("state"), q.Get("code"), redirectURI)
+}
+
+// close stops the simulator's server; it runs last, so a cleanup on exit
+// still reaches it.
+func (d *demoGoTo) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = d.srv.Shutdown(ctx)
+}

@@ -1,0 +1,137 @@
+package store
+
+import (
+	"cmp"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Queries for live views: a live board shows a snapshot, then follows the
+// change feed (Subscribe), catching up by log seq.
+
+// JoinsAfter returns the webinar's joins whose deliveries were stored after
+// log seq after, in the order they were stored, each with its Seq: what a
+// view that has shown everything up to after has still to show. Every
+// delivery with a lower seq is committed before one with a higher seq, so
+// a view that follows JoinsAfter never skips a join.
+func (s *Store) JoinsAfter(webinarKey string, after uint64) ([]Join, error) {
+	var out []Join
+	err := s.viewWebinarData(webinarKey, func(data *bolt.Bucket) error {
+		b := data.Bucket([]byte(subJoins))
+		if b == nil {
+			return nil
+		}
+		events := data.Tx().Bucket([]byte(bucketEvents))
+		// The index is in join-time order, which need not be arrival order,
+		// so it is walked whole; only the new joins are decoded.
+		return b.ForEach(func(k, v []byte) error {
+			seq := seqOf(events, k[8:])
+			if seq <= after {
+				return nil
+			}
+			var j Join
+			if err := json.Unmarshal(v, &j); err != nil {
+				return fmt.Errorf("decode join %s: %w", k[8:], err)
+			}
+			j.Seq = seq
+			out = append(out, j)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: joins of %s after %d: %w", webinarKey, after, err)
+	}
+	slices.SortFunc(out, func(a, b Join) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out, nil
+}
+
+// LastSeq is the Seq of the newest stored delivery, 0 before the first.
+func (s *Store) LastSeq() (uint64, error) {
+	var seq uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket([]byte(bucketLog)); b != nil {
+			seq = b.Sequence()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: last seq: %w", err)
+	}
+	return seq, nil
+}
+
+// LastJoinTimes maps each webinar that has joins to its latest join time,
+// read from the join indexes' keys without decoding any join.
+func (s *Store) LastJoinTimes() (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		all := tx.Bucket([]byte(bucketWebinarData))
+		if all == nil {
+			return nil
+		}
+		return all.ForEachBucket(func(key []byte) error {
+			joins := all.Bucket(key).Bucket([]byte(subJoins))
+			if joins == nil {
+				return nil
+			}
+			if k, _ := joins.Cursor().Last(); len(k) >= 8 {
+				out[string(key)] = timeFromKey(k[:8])
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: last join times: %w", err)
+	}
+	return out, nil
+}
+
+// joinedRegistrants is the set of registrants of a webinar's data bucket
+// who joined session, or any session when session is "".
+func joinedRegistrants(data *bolt.Bucket, session string) (map[string]bool, error) {
+	joined := map[string]bool{}
+	b := data.Bucket([]byte(subJoins))
+	if b == nil {
+		return joined, nil
+	}
+	err := b.ForEach(func(k, v []byte) error {
+		var j struct {
+			SessionKey    string `json:"sessionKey"`
+			RegistrantKey string `json:"registrantKey"`
+		}
+		if err := json.Unmarshal(v, &j); err != nil {
+			return fmt.Errorf("decode join %s: %w", k[8:], err)
+		}
+		if session == "" || j.SessionKey == session {
+			joined[j.RegistrantKey] = true
+		}
+		return nil
+	})
+	return joined, err
+}
+
+// seqOf is the log seq of the delivery with eventKey, 0 if unknown.
+func seqOf(events *bolt.Bucket, eventKey []byte) uint64 {
+	if events == nil {
+		return 0
+	}
+	v := events.Get(eventKey)
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+// timeFromKey undoes timeKey; the zero time for its clamped ends.
+func timeFromKey(k []byte) time.Time {
+	n := binary.BigEndian.Uint64(k)
+	if n == 0 || n == 1<<64-1 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(n^1<<63)).UTC()
+}

@@ -1,0 +1,518 @@
+package ui
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"net/http/httptest"
+
+	"webinarsync/gotowebinar"
+	"webinarsync/store"
+)
+
+const (
+	sessionOne = "24681357924681357924" // the session of helpers_test.go's registrantJoined
+	sessionTwo = "13579246813579246813"
+)
+
+func TestLivePage_ShowsFiguresJoinsTimelineNoShowsAndPipe(t *testing.T) {
+	st := openStore(t)
+	seedLaunch(t, st)
+	rec := get(t, handler(t, Config{Store: st}), "/webinars/"+launchKey+"/live")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status = %d, want 200", rec.Code)
+	}
+	body := rec.Body.String()
+	mustContain(t, body,
+		`<a href="/webinars/`+launchKey+`">Quarterly Launch — Q1 2026</a>`, `Live board`,
+		`data-stream="/webinars/`+launchKey+`/live/events?follow=1&amp;lastEventId=`,
+		`Not live right now`,
+		`Live updates need JavaScript; reload the page to refresh.`,
+		// The pipe.
+		`Tunnel <strong>Off</strong>`, `Webhooks <strong>`, `Last delivery`,
+		// The figures of the session.
+		`<div class="figure-value">3</div><div class="figure-label">registered</div>`,
+		`<div class="figure-value">2</div>`, `joined`,
+		`<div class="figure-value">67%</div><div class="figure-label">attendance rate</div>`,
+		`<div class="figure-value">0</div><div class="figure-label">joins in the last 5 minutes</div>`,
+		// The timeline, drawn by the server.
+		`<svg class="timeline" viewBox="0 0 900 170" role="img" aria-label="Joins per minute from 14:55 to 15:03 UTC;`,
+		`<rect class="tl-bar"`, `<title>14:55 UTC: 1 join</title>`,
+		// The latest joins, newest first, with email and organization.
+		`<td class="name">Zoë Ångström</td><td class="email">someone@example.com</td><td>Nordic Ltd</td>`,
+		`15:02:00 UTC`,
+		`<td class="name">Jürgen Müller</td>`, `Bäckerei Müller GmbH`,
+		// The no-shows and their download.
+		`No-shows <span id="live-noshow-count" class="badge badge-none">1</span>`,
+		`href="/webinars/`+launchKey+`/noshows.csv?session=`+sessionOne+`"`,
+		`<tr id="noshow-33333333333333333333" class="noshow"><td class="name">李 小龙</td>`,
+		`<script src="/assets/live.js?v=`,
+	)
+	mustNotContain(t, body, `noshow-11111111111111111111`, `class="empty-note">No joins yet`, `style=`, `<script>`)
+	// The stream picks up after the newest join shown.
+	m := regexp.MustCompile(`lastEventId=(\d+)`).FindStringSubmatch(body)
+	if m == nil || m[1] == "0" {
+		t.Errorf("stream URL has no lastEventId: %v", m)
+	}
+}
+
+func TestLivePage_EmptyStatesInPlainWords(t *testing.T) {
+	st := openStore(t)
+	put(t, st, testNow, webinarEvent("webinar.created", "ev-w", workshopKey, "Workshop", "NEW", testNow.Add(time.Hour)))
+	h := handler(t, Config{Store: st})
+	body := get(t, h, "/webinars/"+workshopKey+"/live").Body.String()
+	mustContain(t, body,
+		`data-stream="/webinars/`+workshopKey+`/live/events?follow=1&amp;lastEventId=0"`,
+		`attendance rate: starts in 1 h`,
+		`The timeline starts with the first join.`,
+		`No joins yet — people appear here the moment they enter the session.`,
+		`No one has registered yet.`,
+	)
+	mustNotContain(t, body, `<svg class="timeline"`, `Session:`)
+
+	put(t, st, testNow, registrantAdded("ev-r", workshopKey, "Workshop", registrant{key: "1", first: "Ada", last: "Lovelace",
+		email: "ada@example.com", registered: testNow}))
+	put(t, st, testNow, registrantJoined("ev-j", workshopKey, "1", "Ada", "Lovelace", testNow.Add(-time.Minute)))
+	body = get(t, h, "/webinars/"+workshopKey+"/live?q=zzz").Body.String()
+	mustContain(t, body, `Live now`, `No no-shows match “zzz”.`)
+	body = get(t, h, "/webinars/"+workshopKey+"/live").Body.String()
+	mustContain(t, body, `<div class="figure-value">1</div><div class="figure-label">joins in the last 5 minutes</div>`, `Everyone who registered has joined.`)
+
+	if rec := get(t, h, "/webinars/10000000000000000001/live"); rec.Code != http.StatusNotFound {
+		t.Errorf("unknown webinar: status %d, want 404", rec.Code)
+	}
+}
+
+func TestLivePage_SeriesHasSessionPickerDefaultingToTheLatest(t *testing.T) {
+	st := openStore(t)
+	seedLaunch(t, st) // session one: Jürgen and Zoë
+	later := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	second := strings.Replace(registrantJoined("ev-j-3", launchKey, "33333333333333333333", "李", "小龙", later),
+		sessionOne, sessionTwo, 1)
+	put(t, st, testNow, second)
+	h := handler(t, Config{Store: st})
+
+	body := get(t, h, "/webinars/"+launchKey+"/live").Body.String()
+	mustContain(t, body,
+		`follow=1`, `session=`+sessionTwo,
+		`<select name="session">`, `<option value="" selected>The latest session`,
+		`<option value="`+sessionTwo+`">Started Mon 2 Mar 2026, 09:00 UTC · 1 person joined</option>`,
+		`<option value="`+sessionOne+`">Sun 1 Mar 2026, 15:00–16:00 UTC · 2 people joined</option>`,
+		`data-registrant="33333333333333333333"`,
+	)
+	// Jürgen and Zoë missed the second session.
+	mustContain(t, body, `id="noshow-22222222222222222222"`, `id="noshow-11111111111111111111"`)
+	mustNotContain(t, body, `data-registrant="22222222222222222222"`)
+
+	body = get(t, h, "/webinars/"+launchKey+"/live?session="+sessionOne).Body.String()
+	mustContain(t, body, `<option value="`+sessionOne+`" selected>`, `data-registrant="22222222222222222222"`,
+		`<input type="hidden" name="session" value="`+sessionOne+`">`, `id="noshow-33333333333333333333"`)
+	mustNotContain(t, body, `follow=1`, `data-registrant="33333333333333333333"`)
+}
+
+func TestNoShowsCSV_SessionAndSearchWithTheRegistrantsColumns(t *testing.T) {
+	st := openStore(t)
+	seedLaunch(t, st)
+	put(t, st, testNow, registrantAdded("ev-evil", launchKey, "Quarterly Launch — Q1 2026", registrant{key: "44444444444444444444",
+		first: "=HYPERLINK(1)", last: "Evil", email: "@evil.example", org: "+Corp", registered: testNow}))
+	h := handler(t, Config{Store: st})
+
+	rec := get(t, h, "/webinars/"+launchKey+"/noshows.csv")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("status %d, type %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	if cd := rec.Header().Get("Content-Disposition"); cd != `attachment; filename="noshows-`+launchKey+`-session-`+sessionOne+`.csv"` {
+		t.Errorf("Content-Disposition = %q", cd)
+	}
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := rows[0]
+	if header[0] != "registrantKey" || !slices.Contains(header, "firstJoinTime") || !slices.Contains(header, "How did you hear about us?") {
+		t.Errorf("header = %q, want the registrants CSV's", header)
+	}
+	var names []string
+	for _, r := range rows[1:] {
+		names = append(names, r[1])
+	}
+	if want := []string{"李", "'=HYPERLINK(1)"}; !slices.Equal(names, want) {
+		t.Errorf("no-shows = %q, want %q", names, want)
+	}
+	if got := rows[2][slices.Index(header, "organization")]; got != "'+Corp" {
+		t.Errorf("organization = %q, want it neutralized", got)
+	}
+
+	rows, _ = csv.NewReader(get(t, h, "/webinars/"+launchKey+"/noshows.csv?q=evil&session="+sessionOne).Body).ReadAll()
+	if len(rows) != 2 || rows[1][0] != "44444444444444444444" {
+		t.Errorf("search evil: %q", rows)
+	}
+	rows, _ = csv.NewReader(get(t, h, "/webinars/"+launchKey+"/noshows.csv?session=999").Body).ReadAll()
+	if len(rows) != 5 {
+		t.Errorf("a session nobody joined: %d rows, want everyone (4) and the header", len(rows))
+	}
+	if rec := get(t, h, "/webinars/10000000000000000001/noshows.csv"); rec.Code != http.StatusNotFound {
+		t.Errorf("unknown webinar: %d", rec.Code)
+	}
+}
+
+func TestHome_MarksLiveWebinarsWithABadgeToTheirBoard(t *testing.T) {
+	st := openStore(t)
+	seedLaunch(t, st) // joins a day before testNow: not live
+	put(t, st, testNow, webinarEvent("webinar.created", "ev-w-2", workshopKey, "Running Now", "NEW", testNow.Add(-10*time.Minute)))
+	put(t, st, testNow, webinarEvent("webinar.created", "ev-w-3", cancelKey, "Just Joined", "NEW", testNow.Add(48*time.Hour)))
+	put(t, st, testNow, registrantJoined("ev-j-9", cancelKey, "9", "Early", "Bird", testNow.Add(-9*time.Minute)))
+
+	body := get(t, handler(t, Config{Store: st}), "/").Body.String()
+	badge := func(key string) string {
+		return `<a class="badge badge-live" href="/webinars/` + key + `/live" title="Open the live board">Live</a>`
+	}
+	mustContain(t, body, badge(cancelKey), badge(workshopKey))
+	mustNotContain(t, body, badge(launchKey))
+
+	body = get(t, handler(t, Config{Store: st}), "/webinars/"+launchKey).Body.String()
+	mustContain(t, body, `href="/webinars/`+launchKey+`/live">Open the live board</a>`)
+}
+
+func TestLiveNow(t *testing.T) {
+	now := testNow
+	scheduled := sessionsWebinar(now.Add(-30*time.Minute), now.Add(30*time.Minute))
+	for _, tc := range []struct {
+		name     string
+		w        store.Webinar
+		lastJoin time.Time
+		want     bool
+	}{
+		{"join 9 minutes ago", store.Webinar{}, now.Add(-9 * time.Minute), true},
+		{"join 11 minutes ago", store.Webinar{}, now.Add(-11 * time.Minute), false},
+		{"inside its scheduled time", scheduled, time.Time{}, true},
+		{"after its scheduled time", sessionsWebinar(now.Add(-2*time.Hour), now.Add(-time.Hour)), time.Time{}, false},
+		{"deleted, though scheduled now", deleted(scheduled), time.Time{}, false},
+		{"nothing known", store.Webinar{}, time.Time{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := liveNow(tc.w, tc.lastJoin, now); got != tc.want {
+				t.Errorf("liveNow = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLiveEvents_StreamsEachJoinWithItsSeqAndFreshCounters(t *testing.T) {
+	a := newLiveApp(t)
+	a.createWebinar(liveWebinar)
+	a.register(liveWebinar, person(1))
+	a.register(liveWebinar, person(2))
+
+	c := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?follow=1&lastEventId=0", nil)
+	if ct := c.resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if cc := c.resp.Header.Get("Cache-Control"); cc != "no-cache" {
+		t.Errorf("Cache-Control = %q", cc)
+	}
+	first := c.next(t, "board", 2*time.Second) // the counters on connect
+	mustContain(t, first.Data, `data-swap="live-figures"`, `<div class="figure-value">2</div><div class="figure-label">registered</div>`)
+	c.next(t, "pipe", time.Second)
+
+	a.join(liveWebinar, sessionOne, person(1), time.Now())
+	j := c.next(t, "join", 2*time.Second)
+	if seq, err := strconv.ParseUint(j.ID, 10, 64); err != nil || seq == 0 {
+		t.Errorf("join id = %q, want its log seq", j.ID)
+	}
+	mustContain(t, j.Data, `<tr id="join-`+j.ID+`" class="join" data-registrant="`+person(1).Key+`">`,
+		`Person Nr1`, `p1@example.com`, `Org 1`, `just now`)
+	b := c.next(t, "board", 2*time.Second)
+	mustContain(t, b.Data, `<div class="figure-value">1</div>`, `joined`, `50%`,
+		`<svg class="timeline"`, `<div data-swap="live-noshow-count">1</div>`)
+
+	// A registration updates the counters and adds a no-show row.
+	a.register(liveWebinar, person(3))
+	b = c.next(t, "board", 2*time.Second)
+	mustContain(t, b.Data, `<div class="figure-value">3</div><div class="figure-label">registered</div>`, `<div data-swap="live-noshow-count">2</div>`)
+	ns := c.next(t, "noshow", 2*time.Second)
+	mustContain(t, ns.Data, `<tr id="noshow-`+person(3).Key+`" class="noshow">`, `p3@example.com`)
+}
+
+func TestLiveEvents_ReplaysJoinsAfterLastEventIDOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		path   string // resume replaced by the seq to resume after
+		header map[string]string
+	}{
+		{"Last-Event-ID header", "?session=" + sessionOne, map[string]string{"Last-Event-ID": "resume"}},
+		{"lastEventId parameter", "?session=" + sessionOne + "&lastEventId=resume", nil},
+		{"the header wins", "?session=" + sessionOne + "&lastEventId=1", map[string]string{"Last-Event-ID": "resume"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newLiveApp(t)
+			a.createWebinar(liveWebinar)
+			for i := 1; i <= 4; i++ {
+				a.join(liveWebinar, sessionOne, person(i), time.Now())
+			}
+			joins, err := a.st.JoinsAfter(liveWebinar.Key, 0)
+			if err != nil || len(joins) != 4 {
+				t.Fatalf("JoinsAfter = %d joins, %v", len(joins), err)
+			}
+			resume := strconv.FormatUint(joins[1].Seq, 10)
+			tc.path = strings.ReplaceAll(tc.path, "resume", resume)
+			if tc.header != nil {
+				tc.header["Last-Event-ID"] = resume
+			}
+			c := a.openStream("/webinars/"+liveWebinar.Key+"/live/events"+tc.path, tc.header)
+			for _, want := range joins[2:] {
+				if got := c.next(t, "join", 2*time.Second); got.ID != strconv.FormatUint(want.Seq, 10) {
+					t.Fatalf("replayed id %s, want %d", got.ID, want.Seq)
+				}
+			}
+			a.join(liveWebinar, sessionOne, person(9), time.Now())
+			if got := c.next(t, "join", 2*time.Second); !strings.Contains(got.Data, "Person Nr9") {
+				t.Fatalf("live join after the replay: %s", got.Data)
+			}
+			c.quiet(t, "join", 100*time.Millisecond)
+		})
+	}
+
+	// Without a position, only what comes next.
+	a := newLiveApp(t)
+	a.createWebinar(liveWebinar)
+	a.join(liveWebinar, sessionOne, person(1), time.Now())
+	c := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?session="+sessionOne, nil)
+	c.next(t, "pipe", time.Second)
+	c.quiet(t, "join", 100*time.Millisecond)
+}
+
+// Joins delivered while tabs connect and reconnect: every tab gets every
+// join after its position exactly once, in order.
+func TestLiveEvents_NoGapNoDuplicateWhileJoinsArrive(t *testing.T) {
+	a := newLiveApp(t)
+	a.createWebinar(liveWebinar)
+	const total = 60
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := range total {
+			a.join(liveWebinar, sessionOne, person(i), time.Now())
+		}
+	})
+	var clients []*sseClient
+	for range 6 {
+		clients = append(clients, a.openStream("/webinars/"+liveWebinar.Key+"/live/events?session="+sessionOne+"&lastEventId=0", nil))
+		time.Sleep(15 * time.Millisecond)
+	}
+	wg.Wait()
+	joins, err := a.st.JoinsAfter(liveWebinar.Key, 0)
+	if err != nil || len(joins) != total {
+		t.Fatalf("JoinsAfter: %d, %v", len(joins), err)
+	}
+	for i, c := range clients {
+		var got []string
+		for range total {
+			got = append(got, c.next(t, "join", 3*time.Second).ID)
+		}
+		c.quiet(t, "join", 50*time.Millisecond)
+		for k, j := range joins {
+			if got[k] != strconv.FormatUint(j.Seq, 10) {
+				t.Fatalf("tab %d: join %d has id %s, want %d (got %v)", i, k, got[k], j.Seq, got)
+			}
+		}
+	}
+}
+
+func TestLiveEvents_SendsHeartbeats(t *testing.T) {
+	a := newLiveApp(t)
+	a.ui.heartbeat = 20 * time.Millisecond
+	a.createWebinar(liveWebinar)
+	c := a.openStream("/webinars/"+liveWebinar.Key+"/live/events", nil)
+	for range 3 {
+		for e := c.next(t, "", time.Second); e.Comment != "heartbeat"; e = c.next(t, "", time.Second) {
+		}
+	}
+}
+
+func TestLiveEvents_EndWhenTheServerCloses(t *testing.T) {
+	a := newLiveApp(t)
+	a.createWebinar(liveWebinar)
+	var clients []*sseClient
+	for range 3 {
+		clients = append(clients, a.openStream("/webinars/"+liveWebinar.Key+"/live/events", nil))
+	}
+	clients[0].next(t, "pipe", time.Second)
+	start := time.Now()
+	a.ui.Close()
+	for i, c := range clients {
+		select {
+		case <-c.done:
+		case <-time.After(2 * time.Second):
+			t.Fatalf("stream %d still open 2s after Close", i)
+		}
+	}
+	t.Logf("streams ended %v after Close", time.Since(start))
+	// Pages are still served; a new stream is refused in words.
+	resp, err := http.Get(a.web.URL + "/webinars/" + liveWebinar.Key + "/live/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), "webinarsync is stopping") {
+		t.Errorf("stream after Close: %d %s", resp.StatusCode, b)
+	}
+}
+
+func TestLiveEvents_EndWhenTheBrowserGoesAway(t *testing.T) {
+	a := newLiveApp(t)
+	a.createWebinar(liveWebinar)
+	c := a.openStream("/webinars/"+liveWebinar.Key+"/live/events", nil)
+	c.next(t, "pipe", time.Second)
+	if n := a.tabs(); n != 1 {
+		t.Fatalf("%d tabs open, want 1", n)
+	}
+	c.close()
+	deadline := time.Now().Add(2 * time.Second)
+	for a.tabs() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the stream's handler still runs after the browser left")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// tabs counts the tabs the broker serves.
+func (a *liveApp) tabs() int {
+	b := a.ui.liveBroker()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, tp := range b.topics {
+		n += len(tp.tabs)
+	}
+	return n
+}
+
+// A tab that does not keep up is dropped, so neither the deliveries nor
+// the other tabs wait for it; it reconnects with Last-Event-ID and misses
+// nothing.
+func TestBroker_DropsASlowTabWithoutHoldingUpIngestOrOthers(t *testing.T) {
+	a := newLiveApp(t)
+	a.createWebinar(liveWebinar)
+	fast := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?session="+sessionOne, nil)
+	fast.next(t, "pipe", time.Second)
+	slow := a.ui.liveBroker().subscribe(liveWebinar.Key, sessionOne, false) // never read
+
+	n := tabQueue // each join is a join and a board message
+	start := time.Now()
+	for i := range n {
+		a.join(liveWebinar, sessionOne, person(i), time.Now())
+	}
+	ingest := time.Since(start)
+	for range n {
+		fast.next(t, "join", 3*time.Second)
+	}
+	select {
+	case _, ok := <-slow.ch:
+		for ok {
+			_, ok = <-slow.ch
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the slow tab was not dropped")
+	}
+	t.Logf("%d deliveries acknowledged in %v with a stuck tab", n, ingest)
+
+	// Its reconnection catches up from the store.
+	again := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?session="+sessionOne, map[string]string{"Last-Event-ID": "0"})
+	for range n {
+		again.next(t, "join", 3*time.Second)
+	}
+}
+
+func TestLiveEvents_FollowingTabIsToldOfANewSession(t *testing.T) {
+	a := newLiveApp(t)
+	a.createWebinar(liveWebinar)
+	a.join(liveWebinar, sessionOne, person(1), time.Now().Add(-time.Hour))
+	follow := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?follow=1&session="+sessionOne, nil)
+	pinned := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?session="+sessionOne, nil)
+	follow.next(t, "pipe", time.Second)
+	pinned.next(t, "pipe", time.Second)
+
+	a.join(liveWebinar, sessionTwo, person(2), time.Now())
+	if e := follow.next(t, "session", 2*time.Second); e.Data != "/webinars/"+liveWebinar.Key+"/live" {
+		t.Errorf("session message = %q", e.Data)
+	}
+	pinned.quiet(t, "join", 200*time.Millisecond)
+}
+
+// A join's fragment must survive the SSE framing whatever the names hold.
+func TestSSEWriter_SplitsLinesOfData(t *testing.T) {
+	rec := httptest.NewRecorder()
+	sw := &sseWriter{w: rec, rc: http.NewResponseController(rec)}
+	if err := sw.send(message{event: "join", id: 7, data: "a\nb\r\nc\rd"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rec.Body.String(), "event: join\nid: 7\ndata: a\ndata: b\ndata: c\ndata: d\n\n"; got != want {
+		t.Errorf("wrote %q, want %q", got, want)
+	}
+	if !rec.Flushed {
+		t.Error("not flushed")
+	}
+}
+
+func TestTimeline_CountsPerMinuteAndWidensForLongSessions(t *testing.T) {
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	var joins []store.Join
+	for i := range 5 {
+		joins = append(joins, store.Join{SessionKey: "s", RegistrantKey: fmt.Sprint(i), JoinTime: start.Add(time.Duration(i*20) * time.Second)})
+	}
+	b := newBoard(store.Webinar{}, joins, start.Add(3*time.Minute))
+	tl := b.timeline("s")
+	if tl.Unit != "minute" || len(tl.Bars) != 4 || tl.Max != 3 || tl.From != "09:00" || tl.To != "09:04 UTC" {
+		t.Errorf("timeline: unit %q, %d bars, max %d, %s–%s", tl.Unit, len(tl.Bars), tl.Max, tl.From, tl.To)
+	}
+	if !strings.HasSuffix(tl.Bars[3].Class, "tl-now") {
+		t.Errorf("the current minute is not marked: %q", tl.Bars[3].Class)
+	}
+
+	long := append(joins, store.Join{SessionKey: "s", RegistrantKey: "x", JoinTime: start.Add(5 * time.Hour)})
+	tl = newBoard(store.Webinar{}, long, start.Add(6*time.Hour)).timeline("s")
+	if tl.Unit != "5 minutes" || len(tl.Bars) > tlMaxBar {
+		t.Errorf("5 hours: unit %q, %d bars", tl.Unit, len(tl.Bars))
+	}
+}
+
+// The join fragment on the page and in the stream is the same row.
+func TestJoinRow_SameOnPageAndStream(t *testing.T) {
+	a := newLiveApp(t)
+	a.createWebinar(liveWebinar)
+	a.register(liveWebinar, person(5))
+	c := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?lastEventId=0", nil)
+	a.join(liveWebinar, sessionOne, person(5), time.Now())
+	streamed := c.next(t, "join", 2*time.Second).Data
+	resp, err := http.Get(a.web.URL + "/webinars/" + liveWebinar.Key + "/live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	row := regexp.MustCompile(`<tr id="join-[^"]+" class="join".*?</tr>`).FindString(string(page))
+	strip := regexp.MustCompile(`>[^<]*ago<|>just now<`)
+	if row == "" || strip.ReplaceAllString(row, "><") != strip.ReplaceAllString(streamed, "><") {
+		t.Errorf("page row:\n%s\nstream row:\n%s", row, streamed)
+	}
+}
+
+func sessionsWebinar(start, end time.Time) store.Webinar {
+	return store.Webinar{Times: []gotowebinar.TimeRange{{StartTime: gotowebinar.Time{Time: start}, EndTime: gotowebinar.Time{Time: end}}}}
+}
+
+func deleted(w store.Webinar) store.Webinar {
+	w.Status = "DELETED"
+	return w
+}

@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// Auth is the GoTo login as the UI drives it: the authorization-code flow
+// with state and PKCE, its two halves on either side of GoTo's login page.
+type Auth interface {
+	// LoginConfigured reports whether a login can start (the OAuth client
+	// id and secret are known).
+	LoginConfigured() bool
+	// BeginLogin returns GoTo's authorize URL for a new login and the
+	// state GoTo will send back with the code.
+	BeginLogin(ctx context.Context, redirectURI string) (authURL, state string, err error)
+	// FinishLogin exchanges the code of the login begun with state. It
+	// returns an error wrapping ErrLoginNotStarted for an unknown state.
+	FinishLogin(ctx context.Context, state, code, redirectURI string) error
+}
+
+// ErrLoginNotStarted: GoTo's redirect names a login this app did not start
+// (or started more than ten minutes ago).
+var ErrLoginNotStarted = errors.New("this login was not started here, or took too long")
+
+// CallbackPath is where GoTo redirects the browser after the login; the
+// organizer registers http://127.0.0.1:<port>/oauth/callback with GoTo.
+const CallbackPath = "/oauth/callback"
+
+// loginCookieMaxAge is as long as a begun login is kept, in seconds.
+const loginCookieMaxAge = 600
+
+// redirectURI is the OAuth redirect URI for this UI: its own port on the
+// loopback address, as registered in GoTo's developer portal.
+func (s *Server) redirectURI(r *http.Request) string {
+	host, port, err := net.SplitHostPort(s.addr)
+	if err != nil || port == "" || port == "0" {
+		// The listen address does not say: the port the browser used.
+		if _, p, err := net.SplitHostPort(r.Host); err == nil {
+			port = p
+		} else {
+			port = "80"
+		}
+	}
+	if host != "::1" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + CallbackPath
+}
+
+// stateCookie ties GoTo's redirect to the browser that began the login.
+// Cookies ignore ports, so the name carries ours.
+func stateCookie(redirectURI string) string {
+	name := "webinarsync_login"
+	if u, err := url.Parse(redirectURI); err == nil && u.Port() != "" {
+		name += "_" + u.Port()
+	}
+	return name
+}
+
+// login serves GET /login: it starts the GoTo login and sends the browser
+// to GoTo's login page.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	if s.auth == nil {
+		return &userError{status: http.StatusNotFound, title: "GoTo login is not available",
+			msg: "This webinarsync cannot log in to GoTo."}
+	}
+	if !s.auth.LoginConfigured() {
+		http.Redirect(w, r, "/settings", http.StatusSeeOther)
+		return nil
+	}
+	redirectURI := s.redirectURI(r)
+	// The state cookie must live on the host GoTo redirects back to.
+	if u, err := url.Parse(redirectURI); err == nil && !strings.EqualFold(u.Host, r.Host) {
+		http.Redirect(w, r, u.Scheme+"://"+u.Host+"/login", http.StatusSeeOther)
+		return nil
+	}
+	ctx, cancel := accountContext(r)
+	defer cancel()
+	authURL, state, err := s.auth.BeginLogin(ctx, redirectURI)
+	if err != nil {
+		return &userError{status: http.StatusBadGateway, title: "Could not start the GoTo login",
+			msg: "We could not start the GoTo login: check the OAuth client in Settings. Details are in the log.", err: err}
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: stateCookie(redirectURI), Value: state, Path: CallbackPath,
+		MaxAge: loginCookieMaxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+	http.Redirect(w, r, authURL, http.StatusFound)
+	return nil
+}
+
+// oauthCallback serves GET /oauth/callback: GoTo's redirect after the
+// organizer logged in (or refused). It checks the state against the
+// browser's cookie, lets the Auth exchange the code, and goes home.
+func (s *Server) oauthCallback(w http.ResponseWriter, r *http.Request) error {
+	if s.auth == nil {
+		return s.notFound(w, r)
+	}
+	redirectURI := s.redirectURI(r)
+	name := stateCookie(redirectURI)
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: CallbackPath, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+
+	q := r.URL.Query()
+	if e := q.Get("error"); e != "" {
+		said := e
+		if d := q.Get("error_description"); d != "" {
+			said += " (" + d + ")"
+		}
+		return &userError{status: http.StatusBadRequest, title: "GoTo did not log you in",
+			msg: "GoTo said: " + said + ". Nothing changed here; you can try again from the home page."}
+	}
+	state, code := q.Get("state"), q.Get("code")
+	c, err := r.Cookie(name)
+	if err != nil || state == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
+		return notStartedHere(err)
+	}
+	if code == "" {
+		return &userError{status: http.StatusBadRequest, title: "GoTo did not log you in",
+			msg: "GoTo sent you back without a login code. Try again from the home page."}
+	}
+	ctx, cancel := accountContext(r)
+	defer cancel()
+	if err := s.auth.FinishLogin(ctx, state, code, redirectURI); err != nil {
+		if errors.Is(err, ErrLoginNotStarted) {
+			return notStartedHere(err)
+		}
+		msg := "We could not get access from GoTo; details are in the log. Try again from the home page."
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.ErrorCode != "" {
+			said := re.ErrorCode
+			if re.ErrorDescription != "" {
+				said += " (" + re.ErrorDescription + ")"
+			}
+			msg = "GoTo said: " + said + ". Check the OAuth client in Settings, then try again."
+		}
+		return &userError{status: http.StatusBadGateway, title: "GoTo did not log you in", msg: msg, err: err}
+	}
+	s.log.Info("ui: logged in to GoTo")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+func notStartedHere(err error) error {
+	return &userError{status: http.StatusBadRequest, title: "This login did not start here",
+		msg: "GoTo's answer does not belong to a login started in this browser in the last ten minutes, so we ignored it. " +
+			"Start again with \"Log in with GoTo\".", err: err}
+}
