@@ -42,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.DataDir, "data", "", "data dir (default: your config dir/webinarsync, or webinarsync-demo with -demo)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "run against the built-in GoTo simulator (no account needed)")
 	noBrowser := fs.Bool("no-browser", false, "do not open the UI in a browser")
-	fs.StringVar(&cfg.Tunnel, "tunnel", "local", "how GoTo reaches the webhook listener: local")
+	fs.StringVar(&cfg.Tunnel, "tunnel", app.TunnelAuto, "how GoTo reaches the webhook listener: ngrok, local, or auto (ngrok unless -demo or -public-url)")
 	fs.StringVar(&cfg.WebhookAddr, "webhook-addr", "127.0.0.1:0", "listen address of the local webhook listener")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "public base URL of the webhook listener, when you run your own reverse proxy")
 	fs.BoolVar(&cfg.CleanupOnExit, "cleanup-on-exit", false, "delete our webhooks and subscriptions at GoTo when webinarsync stops")
@@ -65,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	cfg.WebhookSecret = os.Getenv("WEBINARSYNC_WEBHOOK_SECRET")
+	cfg.NgrokToken = os.Getenv("NGROK_AUTHTOKEN")
+	cfg.NgrokDomain = os.Getenv("NGROK_DOMAIN")
 	cfg.GoTo = app.GoToConfig{
 		ClientID:     os.Getenv("GOTO_CLIENT_ID"),
 		ClientSecret: os.Getenv("GOTO_CLIENT_SECRET"),

@@ -34,10 +34,12 @@ type Config struct {
 	Addr          string // UI listen address, 127.0.0.1:7777
 	DataDir       string // "" = DefaultDataDir(Demo)
 	Demo          bool
-	Tunnel        string // "local" (and, later, "ngrok")
+	Tunnel        string // TunnelAuto, TunnelNgrok or TunnelLocal ("" = local)
 	WebhookAddr   string // listen address of the local tunnel
 	PublicURL     string // public base URL when the organizer brings a reverse proxy
 	WebhookSecret string // WEBINARSYNC_WEBHOOK_SECRET
+	NgrokToken    string // NGROK_AUTHTOKEN; wins over the settings page
+	NgrokDomain   string // NGROK_DOMAIN; wins over the settings page
 	DemoInterval  time.Duration
 	Logger        *slog.Logger
 	// GoTo is GoTo's endpoints and our OAuth client (GOTO_* environment);
@@ -94,7 +96,9 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}()
 
-	tun, err := openTunnel(cfg)
+	ngrokCfg := &ngrokSettings{store: st, envToken: cfg.NgrokToken, envDom: cfg.NgrokDomain,
+		log: log.With("component", "ngrok")}
+	tun, err := openTunnel(ctx, cfg, ngrokCfg)
 	if err != nil {
 		return err
 	}
@@ -142,7 +146,7 @@ func Run(ctx context.Context, cfg Config) error {
 			Store: st, Account: account, Tunnel: tun.State, Logger: log.With("component", "ui"),
 			Addr: uiLn.Addr().String(), Demo: cfg.Demo,
 			SecretKeys: func() int { return len(keys()) },
-			Auth:       account, Settings: account, Webhooks: account,
+			Auth:       account, Settings: account, Webhooks: account, TunnelSettings: ngrokCfg,
 		}).Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -161,7 +165,11 @@ func Run(ctx context.Context, cfg Config) error {
 	go func() { errc <- serve(uiSrv, uiLn, "UI server") }()
 
 	ts := tun.State()
-	log.Info("webinarsync is running", "ui", uiURL, "webhookURL", ts.URL+gotowebinar.WebhookPath,
+	hookURL := "(none yet: " + string(ts.Phase) + ")"
+	if ts.URL != "" {
+		hookURL = ts.URL + gotowebinar.WebhookPath
+	}
+	log.Info("webinarsync is running", "ui", uiURL, "tunnel", ts.Kind, "webhookURL", hookURL,
 		"dataDir", cfg.DataDir, "demo", cfg.Demo)
 	bg.Go(func() { account.Run(runCtx) })
 	if demo != nil {
@@ -221,23 +229,6 @@ func serve(srv *http.Server, ln net.Listener, what string) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
-}
-
-func openTunnel(cfg Config) (tunnel.Tunnel, error) {
-	switch cfg.Tunnel {
-	case "", "local":
-		addr := cfg.WebhookAddr
-		if addr == "" {
-			addr = "127.0.0.1:0"
-		}
-		t, err := tunnel.Listen(addr, cfg.PublicURL)
-		if err != nil {
-			return nil, fmt.Errorf("opening the webhook listener: %w", err)
-		}
-		return t, nil
-	default:
-		return nil, fmt.Errorf("unknown -tunnel %q: use \"local\"", cfg.Tunnel)
-	}
 }
 
 // secretKeys gathers every key a delivery may be signed with: the stored
