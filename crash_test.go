@@ -43,7 +43,7 @@ func TestCrash_KillNineLosesNoAcknowledgedEvent(t *testing.T) {
 	hookURL := "http://" + hookAddr + gotowebinar.WebhookPath
 
 	startApp := func() *exec.Cmd {
-		cmd := exec.Command(bin, "-no-browser", "-addr", "127.0.0.1:0", "-data", dataDir, "-webhook-addr", hookAddr)
+		cmd := exec.Command(bin, "-no-browser", "-tunnel", "local", "-addr", "127.0.0.1:0", "-data", dataDir, "-webhook-addr", hookAddr)
 		cmd.Env = append(os.Environ(), "WEBINARSYNC_WEBHOOK_SECRET="+secret)
 		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 		if err := cmd.Start(); err != nil {

@@ -673,3 +673,14 @@ func (s *Server) liveWebinars(ws []store.Webinar, now time.Time) (map[string]boo
 	}
 	return live, nil
 }
+
+// liveList is the webinars live now, in the list's order.
+func (v homeView) liveList() []store.Webinar {
+	var out []store.Webinar
+	for _, w := range v.Webinars {
+		if v.Live[w.WebinarKey] {
+			out = append(out, w)
+		}
+	}
+	return out
+}

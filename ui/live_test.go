@@ -176,8 +176,12 @@ func TestHome_MarksLiveWebinarsWithABadgeToTheirBoard(t *testing.T) {
 	badge := func(key string) string {
 		return `<a class="badge badge-live" href="/webinars/` + key + `/live" title="Open the live board">Live</a>`
 	}
-	mustContain(t, body, badge(cancelKey), badge(workshopKey))
-	mustNotContain(t, body, badge(launchKey))
+	mustContain(t, body,
+		`<p class="live-now"><a class="badge badge-live" href="/webinars/`+cancelKey+`/live">Live now</a>`,
+		`<a href="/webinars/`+cancelKey+`/live">Just Joined</a>: open its live board`,
+		`<a href="/webinars/`+workshopKey+`/live">Running Now</a>`,
+		badge(cancelKey), badge(workshopKey))
+	mustNotContain(t, body, badge(launchKey), `href="/webinars/`+launchKey+`/live"`)
 
 	body = get(t, handler(t, Config{Store: st}), "/webinars/"+launchKey).Body.String()
 	mustContain(t, body, `href="/webinars/`+launchKey+`/live">Open the live board</a>`)

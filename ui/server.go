@@ -29,6 +29,8 @@ type Config struct {
 	Auth     Auth           // nil: no GoTo login (/login says so)
 	Settings Settings       // nil: no settings page
 	Webhooks WebhookControl // nil: no buttons to remove or set up our webhooks
+	// TunnelSettings is the ngrok section of the settings page; nil hides it.
+	TunnelSettings TunnelSettings
 }
 
 // Server renders the UI. Build it with New.
@@ -42,9 +44,10 @@ type Server struct {
 	demo    bool
 	now     func() time.Time
 
-	auth     Auth
-	settings Settings
-	webhooks WebhookControl
+	auth           Auth
+	settings       Settings
+	webhooks       WebhookControl
+	tunnelSettings TunnelSettings
 
 	heartbeat time.Duration // live streams' idle heartbeat; tests shorten it
 	streams   *streams      // the live streams' broker and shutdown
@@ -62,9 +65,10 @@ func New(cfg Config) *Server {
 		now:     time.Now,
 		keys:    cfg.SecretKeys,
 
-		auth:     cfg.Auth,
-		settings: cfg.Settings,
-		webhooks: cfg.Webhooks,
+		auth:           cfg.Auth,
+		settings:       cfg.Settings,
+		webhooks:       cfg.Webhooks,
+		tunnelSettings: cfg.TunnelSettings,
 
 		heartbeat: defaultHeartbeat,
 		streams:   newStreams(),
@@ -108,6 +112,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /oauth/callback", s.page(s.oauthCallback))
 	mux.Handle("GET /settings", s.page(s.settingsPage))
 	mux.Handle("POST /settings", s.page(s.saveSettings))
+	mux.Handle("POST /settings/ngrok", s.page(s.saveNgrokSettings))
 	mux.Handle("POST /webhooks/cleanup", s.page(s.removeWebhooks))
 	mux.Handle("POST /webhooks/setup", s.page(s.setUpWebhooks))
 	mux.Handle("GET "+assets.Prefix, assets.Handler())
