@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -31,9 +32,22 @@ func main() {
 	}
 }
 
+// version is set at build time: go build -ldflags "-X main.version=v1.2.3".
+var version = "devel"
+
+func versionLine() string {
+	return fmt.Sprintf("webinarsync %s (%s %s/%s)", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
 func run(args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "export" {
-		return runExport(args[1:], stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "export":
+			return runExport(args[1:], stdout, stderr)
+		case "version":
+			fmt.Fprintln(stdout, versionLine())
+			return nil
+		}
 	}
 	fs := flag.NewFlagSet("webinarsync", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -48,8 +62,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&cfg.CleanupOnExit, "cleanup-on-exit", false, "delete our webhooks and subscriptions at GoTo when webinarsync stops")
 	fs.BoolVar(&cfg.SurveyEvents, "survey", false, "also register the survey.submitted event (its fields are undocumented; stored raw)")
 	verbose := fs.Bool("v", false, "log every delivery")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage:\n  webinarsync [flags]\n  webinarsync export [-data DIR] [-webinar KEY] [-o FILE]\n\nFlags:\n")
+		fmt.Fprint(stderr, "Usage:\n  webinarsync [flags]\n  webinarsync export [-data DIR] [-webinar KEY] [-o FILE]\n  webinarsync version\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -57,6 +72,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unknown command %q (try -h)", fs.Arg(0))
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, versionLine())
+		return nil
 	}
 
 	level := slog.LevelInfo
@@ -87,7 +106,22 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return app.Run(ctx, cfg)
+	err := app.Run(ctx, cfg)
+	// Started twice (a double click): show the one already running.
+	if other, ok := errors.AsType[*app.AlreadyRunningError](err); ok && other.UIURL != "" {
+		where := ""
+		if other.DataDir != "" {
+			where = fmt.Sprintf(" with data dir %s", other.DataDir)
+		}
+		fmt.Fprintf(stdout, "webinarsync is already running%s: opening %s\n", where, other.UIURL)
+		if !*noBrowser {
+			if berr := browser.OpenURL(other.UIURL); berr != nil {
+				cfg.Logger.Debug("could not open a browser", "err", berr)
+			}
+		}
+		return nil
+	}
+	return err
 }
 
 func runExport(args []string, stdout, stderr io.Writer) error {

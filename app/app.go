@@ -139,7 +139,10 @@ func Run(ctx context.Context, cfg Config) error {
 	uiLn, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		_ = tun.Close(context.Background())
-		return fmt.Errorf("opening the UI on %s: %w", cfg.Addr, err)
+		if url, ok := webinarsyncAt(ctx, cfg.Addr); ok {
+			return &AlreadyRunningError{UIURL: url, Cause: err}
+		}
+		return fmt.Errorf("opening the UI on %s (is another program using it? try -addr 127.0.0.1:7778): %w", cfg.Addr, err)
 	}
 	uiSrv := &http.Server{
 		Handler: ui.New(ui.Config{

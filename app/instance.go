@@ -1,9 +1,12 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -50,15 +53,71 @@ func removeInstance(dir string) {
 	_ = os.Remove(filepath.Join(dir, instanceFile))
 }
 
-// ErrAlreadyRunning is returned when another webinarsync holds the data dir.
+// ErrAlreadyRunning is returned when another webinarsync holds the data dir
+// or the UI's address; errors.As gives the *AlreadyRunningError.
 var ErrAlreadyRunning = errors.New("webinarsync is already running")
+
+// AlreadyRunningError says which webinarsync is in the way and where its
+// UI is, so main can open that one instead of failing.
+type AlreadyRunningError struct {
+	DataDir string // the data dir it holds, "" when only the address clashed
+	PID     int    // 0 when unknown
+	UIURL   string // "" when unknown
+	Cause   error
+}
+
+func (e *AlreadyRunningError) Error() string {
+	msg := ErrAlreadyRunning.Error()
+	if e.DataDir != "" {
+		msg += " with data dir " + e.DataDir
+	}
+	switch {
+	case e.PID != 0 && e.UIURL != "":
+		msg += fmt.Sprintf(" (process %d, UI at %s)", e.PID, e.UIURL)
+	case e.UIURL != "":
+		msg += " (UI at " + e.UIURL + ")"
+	}
+	msg += "; stop it first or use another -data dir and -addr"
+	if e.Cause != nil {
+		msg += ": " + e.Cause.Error()
+	}
+	return msg
+}
+
+func (e *AlreadyRunningError) Is(target error) bool { return target == ErrAlreadyRunning }
+func (e *AlreadyRunningError) Unwrap() error        { return e.Cause }
 
 // lockedError says which process holds the data dir, and where its UI is.
 func lockedError(dir string, cause error) error {
-	in, err := readInstance(dir)
-	if err != nil {
-		return fmt.Errorf("%w with data dir %s; stop it first or use another -data dir: %w", ErrAlreadyRunning, dir, cause)
+	e := &AlreadyRunningError{DataDir: dir, Cause: cause}
+	if in, err := readInstance(dir); err == nil {
+		e.PID, e.UIURL = in.PID, in.UIURL
 	}
-	return fmt.Errorf("%w with data dir %s (process %d, UI at %s); stop it first or use another -data dir: %w",
-		ErrAlreadyRunning, dir, in.PID, in.UIURL, cause)
+	return e
+}
+
+// webinarsyncAt reports whether the UI address is served by a webinarsync
+// (its status API answers), so a second start can send the organizer there.
+func webinarsyncAt(ctx context.Context, addr string) (uiURL string, ok bool) {
+	uiURL = "http://" + addr + "/"
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, uiURL+"api/status", nil)
+	if err != nil {
+		return "", false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", false
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Login  json.RawMessage `json:"login"`
+		Tunnel json.RawMessage `json:"tunnel"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&st) != nil ||
+		st.Login == nil || st.Tunnel == nil {
+		return "", false
+	}
+	return uiURL, true
 }
