@@ -144,17 +144,20 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		return fmt.Errorf("opening the UI on %s (is another program using it? try -addr 127.0.0.1:7778): %w", cfg.Addr, err)
 	}
+	uiServer := ui.New(ui.Config{
+		Store: st, Account: account, Tunnel: tun.State, Logger: log.With("component", "ui"),
+		Addr: uiLn.Addr().String(), Demo: cfg.Demo,
+		SecretKeys: func() int { return len(keys()) },
+		Auth:       account, Settings: account, Webhooks: account, TunnelSettings: ngrokCfg,
+	})
 	uiSrv := &http.Server{
-		Handler: ui.New(ui.Config{
-			Store: st, Account: account, Tunnel: tun.State, Logger: log.With("component", "ui"),
-			Addr: uiLn.Addr().String(), Demo: cfg.Demo,
-			SecretKeys: func() int { return len(keys()) },
-			Auth:       account, Settings: account, Webhooks: account, TunnelSettings: ngrokCfg,
-		}).Handler(),
+		Handler:           uiServer.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Shutdown does not end streaming responses; the live boards' do.
+	uiSrv.RegisterOnShutdown(uiServer.Close)
 	uiURL := "http://" + uiLn.Addr().String() + "/"
 
 	inst := instance{PID: os.Getpid(), UIURL: uiURL, Started: time.Now().UTC()}
