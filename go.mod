@@ -2,6 +2,8 @@ module webinarsync
 
 go 1.26.0
 
+toolchain go1.26.11
+
 require (
 	github.com/a-h/templ v0.3.977
 	github.com/chromedp/chromedp v0.23.0
