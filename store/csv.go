@@ -189,9 +189,9 @@ func writeCSV(w io.Writer, all bool, questions []string, sources []*csvSource) e
 		if v == nil {
 			return fmt.Errorf("registrant %s of %s indexed but missing", regKey, src.webinar.WebinarKey)
 		}
-		var r registrantRecord
-		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("decode registrant %s: %w", regKey, err)
+		r, err := decodeRegistrant(v)
+		if err != nil {
+			return fmt.Errorf("registrant %s: %w", regKey, err)
 		}
 		fillRow(row, all, src.webinar, &r.Registrant, questions)
 		if err := cw.Write(row); err != nil {

@@ -454,9 +454,9 @@ func getRegistrant(regs *bolt.Bucket, key string) (registrantRecord, bool, error
 	if v == nil {
 		return registrantRecord{}, false, nil
 	}
-	var r registrantRecord
-	if err := json.Unmarshal(v, &r); err != nil {
-		return registrantRecord{}, false, fmt.Errorf("decode registrant %s: %w", key, err)
+	r, err := decodeRegistrant(v)
+	if err != nil {
+		return registrantRecord{}, false, fmt.Errorf("registrant %s: %w", key, err)
 	}
 	return r, true, nil
 }

@@ -131,9 +131,9 @@ func (s *Store) Registrants(webinarKey string, q RegistrantQuery) (page []Regist
 			if rv == nil {
 				return fmt.Errorf("registrant %s indexed but missing", regKey)
 			}
-			var r registrantRecord
-			if err := json.Unmarshal(rv, &r); err != nil {
-				return fmt.Errorf("decode registrant %s: %w", regKey, err)
+			r, err := decodeRegistrant(rv)
+			if err != nil {
+				return fmt.Errorf("registrant %s: %w", regKey, err)
 			}
 			page = append(page, r.Registrant)
 		}
