@@ -50,6 +50,9 @@ type Config struct {
 	CleanupOnExit bool
 	// SurveyEvents also registers the undocumented survey.submitted event.
 	SurveyEvents bool
+	// Sync tunes the catch-up sync from GoTo's REST API (sync.go): its
+	// window (90 days back, 365 ahead) and how often it runs (15 min).
+	Sync SyncConfig
 	// Ready, when set, is called once both listeners are up, with the UI's
 	// URL (main opens the browser there; tests use it to find the app).
 	Ready func(uiURL string)
@@ -125,6 +128,7 @@ func Run(ctx context.Context, cfg Config) error {
 		_ = tun.Close(context.Background())
 		return err
 	}
+	catchUp := newCatchUp(st, account, log.With("component", "sync"), cfg.Sync)
 	keys := secretKeys(st, cfg.WebhookSecret)
 	rcv := gotowebinar.NewReceiver(keys, st, log.With("component", "receiver"))
 	hookSrv := &http.Server{
@@ -149,6 +153,7 @@ func Run(ctx context.Context, cfg Config) error {
 		Addr: uiLn.Addr().String(), Demo: cfg.Demo,
 		SecretKeys: func() int { return len(keys()) },
 		Auth:       account, Settings: account, Webhooks: account, TunnelSettings: ngrokCfg,
+		Sync: catchUp, Registrants: account,
 	})
 	uiSrv := &http.Server{
 		Handler:           uiServer.Handler(),
@@ -178,6 +183,7 @@ func Run(ctx context.Context, cfg Config) error {
 	log.Info("webinarsync is running", "ui", uiURL, "tunnel", ts.Kind, "webhookURL", hookURL,
 		"dataDir", cfg.DataDir, "demo", cfg.Demo)
 	bg.Go(func() { account.Run(runCtx) })
+	bg.Go(func() { catchUp.Run(runCtx) })
 	if demo != nil {
 		bg.Go(func() { demo.generate(runCtx) })
 	}

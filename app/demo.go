@@ -35,6 +35,10 @@ func startDemoGoTo(log *slog.Logger, interval time.Duration) (*demoGoTo, error) 
 		return nil, fmt.Errorf("demo: starting the GoTo simulator: %w", err)
 	}
 	sim := gotosim.New(gotosim.Config{Logger: log, Interval: interval, ClientID: demoClientID, ClientSecret: demoClientSecret})
+	// Webinars from before the demo began, which no webhook told us of: the
+	// catch-up sync finds them, with their registrants and attendance.
+	sim.Generator().Populate(gotosim.Population{Webinars: 3, Registrants: 40, Sessions: 1, Attend: 65,
+		Start: time.Now().Add(-20 * 24 * time.Hour), Every: 6 * 24 * time.Hour})
 	d := &demoGoTo{
 		sim: sim,
 		srv: &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 5 * time.Second},

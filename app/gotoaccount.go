@@ -90,6 +90,7 @@ type goToAccount struct {
 	runMu sync.Mutex    // one lifecycle run at a time
 	wake  chan struct{} // run the lifecycle now
 	later chan struct{} // a run failed: retry after a backoff
+	login chan struct{} // someone logged in: the catch-up sync runs (sync.go)
 }
 
 // pendingLogin is an authorization-code flow waiting for GoTo's redirect.
@@ -121,6 +122,7 @@ type goToAccountConfig struct {
 	HTTPClient   *http.Client  // nil: 30 s timeout
 	RateLimit    float64       // requests per second; 0 = gotowebinar.DefaultRequestsPerSecond, <0 = none
 	RetryBackoff time.Duration // first API retry wait; 0 = the client's default
+	PageSize     int           // items per page of GoTo's listings; 0 = the most GoTo serves
 }
 
 // newGoToAccount restores a saved login, if any.
@@ -139,6 +141,7 @@ func newGoToAccount(c goToAccountConfig) (*goToAccount, error) {
 		hooks:             make(map[string]*hookStatus),
 		wake:              make(chan struct{}, 1),
 		later:             make(chan struct{}, 1),
+		login:             make(chan struct{}, 1),
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -155,6 +158,9 @@ func newGoToAccount(c goToAccountConfig) (*goToAccount, error) {
 	}
 	if c.RetryBackoff > 0 {
 		opts = append(opts, gotowebinar.WithRetries(5, c.RetryBackoff))
+	}
+	if c.PageSize > 0 {
+		opts = append(opts, gotowebinar.WithPageSize(c.PageSize))
 	}
 	a.client = gotowebinar.NewClient(a.cfg.APIURL, accountTokens{a}, opts...)
 
@@ -252,6 +258,7 @@ func (a *goToAccount) FinishLogin(ctx context.Context, state, code, redirectURI 
 		a.log.Warn("GoTo's token response named no organizer_key; webinarsync does not need it for webhooks, but it is not known")
 	}
 	a.kick(a.wake)
+	a.kick(a.login)
 	return nil
 }
 

@@ -42,7 +42,7 @@ type simRequest struct {
 	body         []byte
 }
 
-func startGoToSim(t *testing.T) *goToSim {
+func startGoToSim(t testing.TB) *goToSim {
 	t.Helper()
 	g := &goToSim{sim: gotosim.New(gotosim.Config{ClientID: simClientID, ClientSecret: simClientSecret, RetryBackoff: time.Millisecond})}
 	h := g.sim.Handler()
@@ -128,7 +128,7 @@ func (g *goToSim) subscriptions(t *testing.T) []gotosim.SubscriptionJSON {
 
 func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-func openTestStore(t *testing.T, dir string) *store.Store {
+func openTestStore(t testing.TB, dir string) *store.Store {
 	t.Helper()
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
@@ -148,7 +148,7 @@ func listen(t *testing.T, st *store.Store) string {
 	return srv.URL
 }
 
-func newTestAccount(t *testing.T, st *store.Store, gc GoToConfig, tweak ...func(*goToAccountConfig)) *goToAccount {
+func newTestAccount(t testing.TB, st *store.Store, gc GoToConfig, tweak ...func(*goToAccountConfig)) *goToAccount {
 	t.Helper()
 	c := goToAccountConfig{Store: st, Logger: quietLog(), GoTo: gc, RateLimit: -1, RetryBackoff: time.Millisecond}
 	for _, f := range tweak {
@@ -162,7 +162,7 @@ func newTestAccount(t *testing.T, st *store.Store, gc GoToConfig, tweak ...func(
 	return a
 }
 
-func logIn(t *testing.T, a *goToAccount) {
+func logIn(t testing.TB, a *goToAccount) {
 	t.Helper()
 	if err := autoLogin(t.Context(), a, testRedirectURI); err != nil {
 		t.Fatalf("login: %v", err)

@@ -2,6 +2,7 @@ package gotowebinar
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +14,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -32,7 +32,8 @@ type Client struct {
 	attempts int
 	backoff  time.Duration
 	maxWait  time.Duration
-	pace     *pacer
+	limit    *Limiter
+	pageSize int
 }
 
 // Refresher is a token source that can be told its token was refused, so
@@ -60,16 +61,26 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.http = 
 // WithLogger sets where retries are logged; the default discards.
 func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
 
-// WithRateLimit spaces requests so no more than perSecond start in any
-// second; 0 or less removes the limit (tests). The default is
-// DefaultRequestsPerSecond.
+// WithRateLimit gives the Client its own token bucket of perSecond
+// requests per second (burst 1); 0 or less removes the limit (tests). The
+// default is DefaultRequestsPerSecond.
 func WithRateLimit(perSecond float64) Option {
 	return func(c *Client) {
-		c.pace = nil
+		c.limit = nil
 		if perSecond > 0 {
-			c.pace = &pacer{gap: time.Duration(float64(time.Second) / perSecond)}
+			c.limit = NewLimiter(perSecond, 1)
 		}
 	}
+}
+
+// WithLimiter makes the Client wait on l, which other Clients may share:
+// GoTo's limit is per account, not per Client. nil removes the limit.
+func WithLimiter(l *Limiter) Option { return func(c *Client) { c.limit = l } }
+
+// WithPageSize sets how many items a listing asks for per page, at most
+// (and by default) MaxPageSize; tests use small pages to walk many.
+func WithPageSize(n int) Option {
+	return func(c *Client) { c.pageSize = min(max(n, 1), MaxPageSize) }
 }
 
 // WithRetries sets how many times a call is tried in all (at least 1) and
@@ -79,7 +90,8 @@ func WithRetries(attempts int, firstBackoff time.Duration) Option {
 }
 
 // DefaultRequestsPerSecond stays under GoTo's limit of about 10 requests
-// per second.
+// per second: with a burst of 1, no second ever sees more than 10 starts,
+// even when the network delays one start by up to a ninth of a second.
 const DefaultRequestsPerSecond = 9
 
 // maxResponseBytes bounds what we read of an answer; GoTo's are small.
@@ -96,7 +108,8 @@ func NewClient(baseURL string, ts oauth2.TokenSource, opts ...Option) *Client {
 		attempts: 5,
 		backoff:  500 * time.Millisecond,
 		maxWait:  time.Minute,
-		pace:     &pacer{gap: time.Second / DefaultRequestsPerSecond},
+		limit:    NewLimiter(DefaultRequestsPerSecond, 1),
+		pageSize: MaxPageSize,
 	}
 	for _, o := range opts {
 		o(c)
@@ -185,7 +198,7 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		if err != nil {
 			return nil, fmt.Errorf("gotowebinar: %s %s: %w", method, path, err)
 		}
-		if err := c.pace.wait(ctx); err != nil {
+		if err := c.limit.Wait(ctx); err != nil {
 			return nil, fmt.Errorf("gotowebinar: %s %s: %w", method, path, err)
 		}
 		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(payload))
@@ -200,6 +213,7 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		req.Header.Set("Accept", "application/json")
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 
+		countRequest(ctx)
 		resp, err := c.http.Do(req)
 		if err != nil {
 			if ctx.Err() != nil || !idempotent || attempt >= c.attempts {
@@ -238,6 +252,11 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		case resp.StatusCode == http.StatusTooManyRequests,
 			resp.StatusCode >= 500 && idempotent:
 			wait := c.retryWait(attempt, apiErr.RetryAfter)
+			if resp.StatusCode == http.StatusTooManyRequests {
+				// GoTo's limit is the account's: every caller pauses, not
+				// only this one, or the others keep it exceeded.
+				c.limit.Hold(time.Now().Add(cmp.Or(apiErr.RetryAfter, c.backoff)))
+			}
 			c.log.Debug("gotowebinar: retrying", "method", method, "path", path, "status", resp.StatusCode, "attempt", attempt, "wait", wait)
 			if err := sleep(ctx, wait); err != nil {
 				return nil, fmt.Errorf("gotowebinar: %s %s: %w", method, path, err)
@@ -310,28 +329,6 @@ func parseRetryAfter(v string) time.Duration {
 		return max(time.Until(t), 0)
 	}
 	return 0
-}
-
-// pacer spaces request starts at least gap apart. A nil pacer does not wait.
-type pacer struct {
-	gap  time.Duration
-	mu   sync.Mutex
-	next time.Time
-}
-
-func (p *pacer) wait(ctx context.Context) error {
-	if p == nil {
-		return ctx.Err()
-	}
-	p.mu.Lock()
-	now := time.Now()
-	at := p.next
-	if at.Before(now) {
-		at = now
-	}
-	p.next = at.Add(p.gap)
-	p.mu.Unlock()
-	return sleep(ctx, at.Sub(now))
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

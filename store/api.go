@@ -72,6 +72,13 @@ type Registrant struct {
 	FirstJoinTime       time.Time              `json:"firstJoinTime,omitzero"`
 	LastJoinTime        time.Time              `json:"lastJoinTime,omitzero"`
 	UpdatedAt           time.Time              `json:"updatedAt,omitzero"`
+
+	// Attendance as GoTo's REST API reports it (see merge.go), over every
+	// session: whether they attended, for how long, first join, last leave.
+	Attended                bool      `json:"attended,omitempty"`
+	AttendanceTimeInSeconds int64     `json:"attendanceTimeInSeconds,omitempty"`
+	JoinTime                time.Time `json:"joinTime,omitzero"`
+	LeaveTime               time.Time `json:"leaveTime,omitzero"`
 }
 
 // Joined reports whether the registrant joined any session.

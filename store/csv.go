@@ -23,6 +23,7 @@ func registrantColumns() []string {
 		"state", "country", "zipCode", "organization", "jobTitle", "industry",
 		"numberOfEmployees", "purchasingRole", "purchasingTimeFrame", "comments",
 		"status", "registrationDate", "registrationSource", "joinUrl", "joined", "firstJoinTime",
+		"attended", "attendanceTimeInSeconds", "joinTime", "leaveTime",
 	}
 }
 
@@ -231,6 +232,7 @@ func fillRow(row []string, all bool, w Webinar, r *Registrant, questions []strin
 		r.NumberOfEmployees, r.PurchasingRole, r.PurchasingTimeFrame, r.Comments,
 		r.Status, csvTime(r.RegistrationDate), r.RegistrationSource, r.JoinURL,
 		strconv.FormatBool(r.Joined()), csvTime(r.FirstJoinTime),
+		strconv.FormatBool(r.Attended), attendanceSeconds(r), csvTime(r.JoinTime), csvTime(r.LeaveTime),
 	} {
 		put(s)
 	}

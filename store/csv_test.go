@@ -17,6 +17,7 @@ var registrantHeader = []string{
 	"state", "country", "zipCode", "organization", "jobTitle", "industry",
 	"numberOfEmployees", "purchasingRole", "purchasingTimeFrame", "comments",
 	"status", "registrationDate", "registrationSource", "joinUrl", "joined", "firstJoinTime",
+	"attended", "attendanceTimeInSeconds", "joinTime", "leaveTime",
 }
 
 func exportCSV(t *testing.T, s *Store, webinarKey string) [][]string {

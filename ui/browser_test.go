@@ -1,12 +1,7 @@
 package ui
 
 import (
-	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,77 +11,8 @@ import (
 )
 
 // The live board in a real browser: Debian's chromium, headless, against
-// the UI and the webhook receiver on httptest servers. CI installs chromium
-// (.ci/run) and sets CI=true, which makes a missing browser a failure.
-
-// chromiumPath finds the browser, or skips (fails under CI) without one.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed, and CI=true requires the browser test: apt-get install -y chromium")
-	}
-	t.Skip("chromium is not installed; skipping the browser test (apt-get install -y chromium to run it)")
-	return ""
-}
-
-// browser starts a headless chromium with a fresh profile and no outside
-// traffic, and collects the page's errors (script exceptions, CSP reports).
-func browser(t *testing.T) (context.Context, func() []string) {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("no-pings", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1100),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelCtx()
-		cancelAlloc()
-	})
-	// The first Run starts the browser; it must not carry a timeout.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	var mu sync.Mutex
-	var problems []string
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.IsException() || m.Type == chromedp.ConsoleError {
-				mu.Lock()
-				problems = append(problems, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
-	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(cancel)
-	return tctx, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), problems...)
-	}
-}
+// the UI and the webhook receiver on httptest servers. The browser helpers
+// are in browser_helpers_test.go.
 
 func TestBrowser_LiveBoardShowsANewJoinWithoutReload(t *testing.T) {
 	if testing.Short() {
@@ -145,23 +71,10 @@ func TestBrowser_LiveBoardShowsANewJoinWithoutReload(t *testing.T) {
 		figures, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#live-figures`)))
 		t.Errorf("figures %q, want 4 of 8 joined: 50%% (%v)", figures, err)
 	}
-	if p := problems(); len(p) > 0 {
-		t.Errorf("the page reported problems (a CSP violation shows here): %q", p)
-	}
+	noPageProblems(t, problems)
 
-	if os.Getenv("WEBINARSYNC_SCREENSHOTS") == "1" {
+	if wantScreenshots() {
 		time.Sleep(4 * time.Second) // let the highlight of the new row fade
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot: %v", err)
-		}
-		path := filepath.Join("testdata", "screenshots", "live.png")
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot saved to ui/%s", path)
+		screenshot(t, ctx, "live")
 	}
 }

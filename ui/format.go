@@ -147,9 +147,18 @@ func plural(n int, one, many string) string {
 	return num(n) + " " + many
 }
 
-// webinarStatusWords says what GoTo's webinar status means.
-func webinarStatusWords(status string) string {
-	switch strings.ToUpper(status) {
+// webinarStatusWords says what GoTo's webinar status means, and that a
+// webinar whose last session is over has ended (GoTo still says NEW).
+func webinarStatusWords(w store.Webinar, now time.Time) string {
+	status := strings.ToUpper(w.Status)
+	if status == "NEW" || status == "UPDATED" {
+		if ss := sessions(w); len(ss) > 0 {
+			if end := ss[len(ss)-1].EndTime.Time; !end.IsZero() && end.Before(now) {
+				return "Ended"
+			}
+		}
+	}
+	switch status {
 	case "NEW":
 		return "Scheduled"
 	case "UPDATED":

@@ -3,6 +3,9 @@ package ui
 import (
 	"testing"
 	"time"
+
+	"webinarsync/gotowebinar"
+	"webinarsync/store"
 )
 
 func TestNum_ThousandsSeparators(t *testing.T) {
@@ -55,6 +58,28 @@ func TestPercent(t *testing.T) {
 	for _, tt := range tests {
 		if got := percent(tt.part, tt.whole); got != tt.want {
 			t.Errorf("percent(%d, %d) = %d, want %d", tt.part, tt.whole, got, tt.want)
+		}
+	}
+}
+
+func TestWebinarStatusWords_SaysEndedOnceTheLastSessionIsOver(t *testing.T) {
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	at := func(h int) gotowebinar.Time { return gotowebinar.Time{Time: now.Add(time.Duration(h) * time.Hour)} }
+	series := []gotowebinar.TimeRange{{StartTime: at(-50), EndTime: at(-49)}, {StartTime: at(20), EndTime: at(21)}}
+	tests := []struct {
+		w    store.Webinar
+		want string
+	}{
+		{store.Webinar{Status: "NEW", Times: series}, "Scheduled"},
+		{store.Webinar{Status: "NEW", Times: series[:1]}, "Ended"},
+		{store.Webinar{Status: "UPDATED", Times: series[:1]}, "Ended"},
+		{store.Webinar{Status: "DELETED", Times: series[:1]}, "Deleted at GoTo"},
+		{store.Webinar{Status: "NEW"}, "Scheduled"},
+		{store.Webinar{}, "Details not received yet"},
+	}
+	for _, tt := range tests {
+		if got := webinarStatusWords(tt.w, now); got != tt.want {
+			t.Errorf("webinarStatusWords(%s, %d times) = %q, want %q", tt.w.Status, len(tt.w.Times), got, tt.want)
 		}
 	}
 }

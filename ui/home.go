@@ -36,12 +36,16 @@ type homeView struct {
 	Webinars   []store.Webinar
 	Live       map[string]bool // webinarKey → live now (see liveNow)
 
-	NeedsSettings     bool // a login exists but its OAuth client is not known yet
-	CanManageWebhooks bool // the buttons to remove or set up our webhooks work
+	NeedsSettings     bool        // a login exists but its OAuth client is not known yet
+	CanManageWebhooks bool        // the buttons to remove or set up our webhooks work
+	Sync              *SyncStatus // the catch-up sync; nil without one
 }
 
 // home serves GET /: the status panel, the totals and the webinars.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	if s.redirectFirstStart(w, r) {
+		return nil
+	}
 	snap, err := s.snapshot(r)
 	if err != nil {
 		return err
@@ -62,6 +66,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.NeedsSettings = s.auth != nil && !v.CanLogin && s.settings != nil
 	v.CanManageWebhooks = s.webhooks != nil
+	if s.sync != nil {
+		st := s.sync.SyncStatus()
+		v.Sync = &st
+	}
 	v.Ready, v.ReadyWords = snap.readiness(s.demo)
 	return s.render(w, r, http.StatusOK, homePage(v))
 }

@@ -33,7 +33,8 @@ func TestHome_ListsWebinarsWithCounts(t *testing.T) {
 		// The newest-starting webinar first, linked, with its schedule in UTC and its own zone.
 		`href="/webinars/`+launchKey+`"`, `Quarterly Launch — Q1 2026`,
 		`Sun 1 Mar 2026, 15:00–16:00 UTC`, `Sun 1 Mar, 16:00–17:00 Europe/Berlin time`,
-		`Scheduled`,
+		// It was on 1 Mar and the page is rendered on 2 Mar: GoTo still says NEW.
+		`<td>Ended</td>`,
 		`<td class="num">3</td>`, `<td class="num">2</td>`,
 		`aria-label="67% of registrants joined"`, `width="67"`,
 		// The deleted one, struck through.

@@ -79,7 +79,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	redirectURI := s.redirectURI(r)
 	// The state cookie must live on the host GoTo redirects back to.
 	if u, err := url.Parse(redirectURI); err == nil && !strings.EqualFold(u.Host, r.Host) {
-		http.Redirect(w, r, u.Scheme+"://"+u.Host+"/login", http.StatusSeeOther)
+		http.Redirect(w, r, u.Scheme+"://"+u.Host+r.URL.RequestURI(), http.StatusSeeOther)
 		return nil
 	}
 	ctx, cancel := accountContext(r)
@@ -93,6 +93,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		Name: stateCookie(redirectURI), Value: state, Path: CallbackPath,
 		MaxAge: loginCookieMaxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 	})
+	rememberNext(w, r, redirectURI)
 	http.Redirect(w, r, authURL, http.StatusFound)
 	return nil
 }
@@ -144,7 +145,7 @@ func (s *Server) oauthCallback(w http.ResponseWriter, r *http.Request) error {
 		return &userError{status: http.StatusBadGateway, title: "GoTo did not log you in", msg: msg, err: err}
 	}
 	s.log.Info("ui: logged in to GoTo")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, afterLogin(w, r, redirectURI), http.StatusSeeOther)
 	return nil
 }
 

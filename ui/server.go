@@ -31,6 +31,10 @@ type Config struct {
 	Webhooks WebhookControl // nil: no buttons to remove or set up our webhooks
 	// TunnelSettings is the ngrok section of the settings page; nil hides it.
 	TunnelSettings TunnelSettings
+	// Sync is the catch-up sync from GoTo's REST API; nil hides its panel.
+	Sync Syncer
+	// Registrants adds and removes registrants at GoTo; nil hides the forms.
+	Registrants RegistrantControl
 }
 
 // Server renders the UI. Build it with New.
@@ -48,6 +52,8 @@ type Server struct {
 	settings       Settings
 	webhooks       WebhookControl
 	tunnelSettings TunnelSettings
+	sync           Syncer
+	registrants    RegistrantControl
 
 	heartbeat time.Duration // live streams' idle heartbeat; tests shorten it
 	streams   *streams      // the live streams' broker and shutdown
@@ -69,6 +75,8 @@ func New(cfg Config) *Server {
 		settings:       cfg.Settings,
 		webhooks:       cfg.Webhooks,
 		tunnelSettings: cfg.TunnelSettings,
+		sync:           cfg.Sync,
+		registrants:    cfg.Registrants,
 
 		heartbeat: defaultHeartbeat,
 		streams:   newStreams(),
@@ -110,11 +118,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /logout", s.page(s.logout))
 	mux.Handle("GET /login", s.page(s.login))
 	mux.Handle("GET /oauth/callback", s.page(s.oauthCallback))
+	mux.Handle("GET /setup", s.page(s.setup))
 	mux.Handle("GET /settings", s.page(s.settingsPage))
 	mux.Handle("POST /settings", s.page(s.saveSettings))
 	mux.Handle("POST /settings/ngrok", s.page(s.saveNgrokSettings))
 	mux.Handle("POST /webhooks/cleanup", s.page(s.removeWebhooks))
 	mux.Handle("POST /webhooks/setup", s.page(s.setUpWebhooks))
+	mux.Handle("POST /sync", s.page(s.syncNow))
+	mux.Handle("GET /sync/progress", s.page(s.syncProgress))
+	mux.Handle("GET /webinars/{webinarKey}/attendees.csv", s.page(s.attendeesCSV))
+	mux.Handle("POST /webinars/{webinarKey}/registrants", s.page(s.addRegistrant))
+	mux.Handle("GET /webinars/{webinarKey}/registrants/{registrantKey}/remove", s.page(s.confirmRemove))
+	mux.Handle("POST /webinars/{webinarKey}/registrants/{registrantKey}/remove", s.page(s.removeRegistrant))
 	mux.Handle("GET "+assets.Prefix, assets.Handler())
 	mux.Handle("/", s.page(s.notFound))
 }

@@ -84,7 +84,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 			msg: "We could not save your settings; details are in the log.", err: err}
 	}
 	s.log.Info("ui: GoTo settings saved")
-	http.Redirect(w, r, "/settings?saved=1", http.StatusSeeOther)
+	http.Redirect(w, r, afterSave(r), http.StatusSeeOther)
 	return nil
 }
 
@@ -100,7 +100,7 @@ func (s *Server) saveNgrokSettings(w http.ResponseWriter, r *http.Request) error
 			msg: "We could not save or apply your ngrok settings; details are in the log.", err: err}
 	}
 	s.log.Info("ui: ngrok settings saved")
-	http.Redirect(w, r, "/settings?saved=1", http.StatusSeeOther)
+	http.Redirect(w, r, afterSave(r), http.StatusSeeOther)
 	return nil
 }
 

@@ -81,7 +81,8 @@ type webinarView struct {
 	Registrants  []store.Registrant
 	Total        int // registrants matching Filter
 	Pages        int
-	Joins        []store.Join // the latest few
+	Joins        []store.Join      // the latest few
+	Actions      registrantActions // add and remove at GoTo (registrant_actions.go)
 }
 
 // webinar serves GET /webinars/{webinarKey}.
@@ -130,6 +131,7 @@ func (s *Server) webinar(w http.ResponseWriter, r *http.Request) error {
 	if v.Joins, err = s.store.Joins(key, joinsShown); err != nil {
 		return fmt.Errorf("joins of %s: %w", key, err)
 	}
+	v.Actions = s.actionsFor(r, key)
 	return s.render(w, r, http.StatusOK, webinarPage(v))
 }
 

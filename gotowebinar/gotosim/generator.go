@@ -55,6 +55,7 @@ type webinarState struct {
 	registrants []*Registrant
 	joins       map[string]int // registrantKey → joins so far
 	deleted     bool
+	attended    map[string]map[string][]time.Time // sessionKey → registrantKey → join times, for the REST API (resources.go)
 }
 
 // NewGenerator returns a Generator whose choices follow seed (0 picks one
@@ -361,6 +362,7 @@ func (g *Generator) join() []byte {
 	f := Form{KeysAsStrings: g.chance(15), JoinTimeMillis: g.nJoined%2 == 1}
 	g.nJoined++
 	joined := now.Add(-time.Duration(g.rng.IntN(2000)) * time.Millisecond)
+	w.noteJoin(w.Times[0].Key, r.Key, joined)
 	return RegistrantJoinedJSON(g.eventKey(), now, w.Webinar, w.Times[0].Key, *r, joined, f)
 }
 

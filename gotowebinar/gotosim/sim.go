@@ -6,6 +6,9 @@
 //   - the webhook REST API of GoTo's v2 spec: secret keys, webhooks and user
 //     subscriptions, with GoTo's states, callback validation by GET and its
 //     403 InvalidToken answer;
+//   - the webinars, registrants, sessions and attendees REST API, paged as
+//     GoTo pages it, serving what the generator made (resources.go), with
+//     injected 429s and an enforceable rate limit (meter.go);
 //   - an event generator (Run) that signs realistic events with the current
 //     secret key and POSTs them to the registered callbacks, retrying on
 //     network errors and 5xx as GoTo does.
@@ -85,6 +88,8 @@ type Sim struct {
 	refresh   map[string]string    // refresh token → client_id
 	changed   chan struct{}        // closed and replaced when delivery targets change
 	stats     Stats
+
+	api apiMeter // REST requests seen, injected 429s, rate limit (meter.go)
 }
 
 type secretKey struct {
@@ -137,8 +142,9 @@ func New(cfg Config) *Sim {
 }
 
 // Handler serves GoTo's OAuth endpoints (/oauth/authorize, /oauth/token)
-// and the webhook REST API rooted at "/" (/webhooks…, /userSubscriptions…),
-// which is also reachable under GoTo's own prefix /G2W/rest/v2.
+// and the REST API rooted at "/" (/webhooks…, /userSubscriptions…,
+// /organizers/…), which is also reachable under GoTo's own prefix
+// /G2W/rest/v2.
 func (s *Sim) Handler() http.Handler {
 	rest := http.NewServeMux()
 	rest.HandleFunc("POST /webhooks/secretkey", s.createSecretKey)
@@ -152,7 +158,8 @@ func (s *Sim) Handler() http.Handler {
 	rest.HandleFunc("PUT /userSubscriptions", s.updateSubscriptions)
 	rest.HandleFunc("DELETE /userSubscriptions", s.deleteSubscriptions)
 	rest.HandleFunc("GET /userSubscriptions/{userSubscriptionKey}", s.getSubscription)
-	api := s.requireToken(rest)
+	s.resourceRoutes(rest) // webinars, registrants, sessions, attendees (resources.go)
+	api := s.meter(s.requireToken(rest))
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /oauth/authorize", s.authorize)
@@ -161,6 +168,7 @@ func (s *Sim) Handler() http.Handler {
 	mux.Handle("/webhooks/", api)
 	mux.Handle("/userSubscriptions", api)
 	mux.Handle("/userSubscriptions/", api)
+	mux.Handle("/organizers/", api)
 	mux.Handle("/G2W/rest/v2/", http.StripPrefix("/G2W/rest/v2", api))
 	return mux
 }

@@ -1,0 +1,134 @@
+package app
+
+import (
+	"encoding/csv"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"webinarsync/gotowebinar/gotosim"
+	"webinarsync/ui"
+)
+
+// noRedirects is a browser that shows us where a form sends it.
+var noRedirects = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func post(t *testing.T, u string, form url.Values) (int, string, string) {
+	t.Helper()
+	resp, err := noRedirects.PostForm(u, form)
+	if err != nil {
+		t.Fatalf("POST %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(b)
+}
+
+func TestUI_SyncNowThenAddAndRemoveARegistrantAtGoTo(t *testing.T) {
+	now := time.Now()
+	f := newSyncFixture(t, gotosim.Population{Webinars: 2, Registrants: 12, Sessions: 1, Attend: 80, Start: now.Add(-2 * 24 * time.Hour), Every: 4 * 24 * time.Hour},
+		nil, SyncConfig{})
+	past, future := f.webinars[0], f.webinars[1]
+	srv := httptest.NewServer(ui.New(ui.Config{Store: f.st, Account: f.acct, Logger: quietLog(), Sync: f.sync, Registrants: f.acct}).Handler())
+	t.Cleanup(srv.Close)
+	go f.sync.Run(t.Context())
+
+	// Logging in started a sync; "Sync now" starts another.
+	waitFor(t, "the sync after login", func() bool { s := f.sync.SyncStatus(); return !s.Running && !s.Finished.IsZero() })
+	first := f.sync.SyncStatus().Finished
+	_, home := get(t, srv.URL+"/")
+	if !strings.Contains(home, "Synced") || !strings.Contains(home, "2 webinars (2 new)") || !strings.Contains(home, html.EscapeString(past.Title)) ||
+		!strings.Contains(home, `action="/sync"`) || !strings.Contains(home, "/assets/sync.js") {
+		t.Errorf("home page after the sync lacks its result, the Sync now button or the webinars:\n%s", home)
+	}
+	code, where, _ := post(t, srv.URL+"/sync", nil)
+	if code != http.StatusSeeOther || where != "/#sync-h" {
+		t.Fatalf("POST /sync = %d to %q, want 303 back home", code, where)
+	}
+	waitFor(t, "the sync asked for", func() bool { s := f.sync.SyncStatus(); return !s.Running && s.Finished.After(first) })
+	_, fragment := get(t, srv.URL+"/sync/progress")
+	if !strings.HasPrefix(strings.TrimSpace(fragment), `<section class="panel sync" id="sync"`) || !strings.Contains(fragment, `data-running="false"`) ||
+		!strings.Contains(fragment, "2 webinars, ") {
+		t.Errorf("GET /sync/progress = %.300s, want the panel alone", fragment)
+	}
+	f.checkComplete(t)
+
+	// Add someone by hand to the upcoming webinar: at GoTo, then here.
+	code, where, body := post(t, srv.URL+"/webinars/"+future.Key+"/registrants", url.Values{
+		"firstName": {"Ngozi"}, "lastName": {"Okonkwo"}, "email": {"ngozi@athome.net"}, "organization": {"@Home Networks"}})
+	if code != http.StatusSeeOther || !strings.Contains(where, "?added=") {
+		t.Fatalf("adding a registrant: %d to %q\n%s", code, where, body)
+	}
+	var added gotosim.Registrant
+	for _, r := range f.g.sim.Generator().Registrants(future.Key) {
+		if r.Email == "ngozi@athome.net" {
+			added = r
+		}
+	}
+	if added.Key == "" || added.Organization != "@Home Networks" {
+		t.Fatalf("GoTo has no registrant ngozi@athome.net (%+v)", added)
+	}
+	stored, err := f.st.Registrant(future.Key, added.Key)
+	if err != nil || stored.Organization != "@Home Networks" || stored.Status != "Approved" || stored.JoinURL == "" {
+		t.Errorf("stored as %+v, %v", stored, err)
+	}
+	_, page := get(t, srv.URL+where)
+	if !strings.Contains(page, "Registered at GoTo and added here: Ngozi Okonkwo (ngozi@athome.net)") {
+		t.Errorf("the webinar page does not confirm the registration")
+	}
+	code, _, body = post(t, srv.URL+"/webinars/"+future.Key+"/registrants", url.Values{
+		"firstName": {"Ngozi"}, "lastName": {"Okonkwo"}, "email": {"ngozi@athome.net"}})
+	if code != http.StatusBadGateway || !strings.Contains(body, "registered already") {
+		t.Errorf("registering the same e-mail again: %d, want GoTo's refusal in words", code)
+	}
+
+	// Remove them: a confirmation first, then at GoTo, then marked here.
+	removeURL := srv.URL + "/webinars/" + future.Key + "/registrants/" + added.Key + "/remove"
+	if !strings.Contains(page, `/registrants/`+added.Key+`/remove"`) {
+		t.Errorf("the webinar page offers no way to remove the registrant")
+	}
+	code, confirm := get(t, removeURL)
+	if code != http.StatusOK || !strings.Contains(confirm, "Remove Ngozi Okonkwo?") || !strings.Contains(confirm, `method="post"`) {
+		t.Fatalf("the confirmation page: %d\n%s", code, confirm)
+	}
+	if r, _ := f.st.Registrant(future.Key, added.Key); r.Status != "Approved" {
+		t.Fatalf("asking for the confirmation changed the registrant: %q", r.Status)
+	}
+	code, where, body = post(t, removeURL, nil)
+	if code != http.StatusSeeOther || !strings.Contains(where, "?removed=") {
+		t.Fatalf("removing: %d to %q\n%s", code, where, body)
+	}
+	for _, r := range f.g.sim.Generator().Registrants(future.Key) {
+		if r.Key == added.Key && r.Status != "Cancelled" {
+			t.Errorf("GoTo still has them as %s", r.Status)
+		}
+	}
+	if r, _ := f.st.Registrant(future.Key, added.Key); r.Status != "Cancelled" || r.Organization != "@Home Networks" {
+		t.Errorf("here they are %+v, want cancelled with what we knew kept", r)
+	}
+
+	// GoTo refuses to remove anyone from a webinar that has ended: say so.
+	someone := f.current(past)[0]
+	code, _, body = post(t, srv.URL+"/webinars/"+past.Key+"/registrants/"+someone.Key+"/remove", nil)
+	if code != http.StatusBadGateway || !strings.Contains(body, "scheduled, future webinar") {
+		t.Errorf("removing from an ended webinar: %d, want GoTo's reason in words", code)
+	}
+
+	// Attendees per session, from GoTo's report.
+	code, attendees := get(t, srv.URL+"/webinars/"+past.Key+"/attendees.csv")
+	rows, err := csv.NewReader(strings.NewReader(attendees)).ReadAll()
+	want := f.g.sim.Generator().Attendance(past.Key, past.Times[0].Key)
+	if code != http.StatusOK || err != nil || len(rows) != len(want)+1 || rows[0][0] != "sessionKey" {
+		t.Fatalf("attendees.csv: %d, %d rows (%v), want %d attendees", code, len(rows), err, len(want))
+	}
+	for i, a := range want {
+		if rows[i+1][0] != past.Times[0].Key || rows[i+1][3] != a.RegistrantKey || rows[i+1][11] != "report" {
+			t.Errorf("attendees.csv row %d = %q, want %s", i+1, rows[i+1], a.RegistrantKey)
+		}
+	}
+}
