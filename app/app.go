@@ -1,7 +1,8 @@
 // Package app owns webinarsync's lifecycle: it opens the store, starts the
 // UI server and the webhook listener behind a tunnel, keeps the GoTo
-// account's webhooks pointed at the tunnel, runs the simulator in -demo,
-// and shuts everything down without losing an acknowledged event.
+// account's webhooks pointed at the tunnel, catches up from GoTo's REST API
+// on what webhooks missed, runs the simulator in -demo, and shuts
+// everything down without losing an acknowledged event.
 package app
 
 import (

@@ -375,7 +375,7 @@ func primeDetails(t testing.TB, f *syncFixture, share float64) {
 				answers = append(answers, gotowebinar.Response{Question: a.Question, Type: a.Type, Answers: a.Answers})
 			}
 			rs = append(rs, gotowebinar.Registrant{
-				Responses: answers,
+				Responses:     answers,
 				RegistrantKey: gotowebinar.Key(r.Key), FirstName: r.FirstName, LastName: r.LastName, Email: r.Email,
 				Status: r.Status, RegistrationDate: gotowebinar.Time{Time: r.Registered}, Organization: r.Organization,
 				JobTitle: r.JobTitle, QuestionsAndComments: r.Comments, Source: cmpOr(r.RegistrationSource, "Website"),

@@ -1,7 +1,8 @@
 // Package gotowebinar owns everything that speaks GoTo Webinar: the webhook
 // event types and their tolerant decoding, signature verification, the
 // Receiver that hands verified deliveries to a Sink, the OAuth login and
-// the API Client for secret keys, webhooks and user subscriptions.
+// the API Client for secret keys, webhooks, user subscriptions, webinars,
+// registrants, sessions and attendees, paced by a shared Limiter.
 package gotowebinar
 
 import (

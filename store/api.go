@@ -1,6 +1,7 @@
 // Package store owns webinarsync's data on disk: one bbolt file holding
 // every delivered event once, the webinars, registrants and joins
-// materialized from them, settings and webhook secret keys. It knows
+// materialized from them, what a catch-up sync from GoTo's REST API merges
+// in (merge.go, attendance.go), settings and webhook secret keys. It knows
 // nothing of HTTP.
 package store
 

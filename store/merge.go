@@ -27,8 +27,8 @@ import (
 //     a denial or approval made after the registration event replaces it,
 //     and an older delivery arriving late does not undo what REST said.
 //     REST cannot say "cancelled" (it knows APPROVED, WAITING, DENIED), so
-//     it never replaces a cancellation, unless the registration it lists is
-//     newer than the cancellation;
+//     its APPROVED or WAITING never replaces a cancellation, unless the
+//     registration it lists is newer than the cancellation;
 //   - keys are kept as GoTo's exact decimal text;
 //   - merging the same answer twice changes nothing and writes nothing.
 
@@ -234,9 +234,10 @@ func mergeRegistrantTx(tx *bolt.Tx, data *bolt.Bucket, w *Webinar, rr gotowebina
 		switch {
 		case r.Status == "":
 			r.Status, statusChanged = st, true
-		case cancelled && !registered.After(r.UpdatedAt):
-			// REST cannot say cancelled; a registration no newer than the
-			// cancellation does not undo it.
+		case cancelled && !strings.EqualFold(st, "denied") && !registered.After(r.UpdatedAt):
+			// REST cannot say cancelled: its APPROVED or WAITING for a
+			// registration no newer than the cancellation does not undo it.
+			// A denial is the organizer's later decision, and wins.
 		case !observedAt.Before(r.UpdatedAt):
 			r.Status, statusChanged = st, true
 		}

@@ -120,6 +120,11 @@ func TestMergeRegistrants_RESTNeverUndoesACancellation(t *testing.T) {
 	if r := mustRegistrant(t, s, webinarKey, "2"); r.Status != "Approved" {
 		t.Errorf("re-registered: status %q, want Approved", r.Status)
 	}
+	// A denial is a later decision GoTo can state: it wins by recency.
+	mustMergeRegistrants(t, s, []gotowebinar.Registrant{restRegistrant("1", "DENIED", "2025-05-01T09:00:00Z")}, "2025-05-07T00:00:00Z", false)
+	if r := mustRegistrant(t, s, webinarKey, "1"); r.Status != "Denied" {
+		t.Errorf("denied after cancelling: status %q, want Denied", r.Status)
+	}
 }
 
 func TestMergeRegistrants_IsIdempotent(t *testing.T) {

@@ -52,7 +52,7 @@ func (st SyncStatus) progressWords() string {
 // rate is the running sync's requests per second so far.
 func (st SyncStatus) rate(now time.Time) string {
 	d := now.Sub(st.Started).Seconds()
-	if st.Started.IsZero() || d < 1 || st.Requests == 0 {
+	if st.Started.IsZero() || d < 3 || st.Requests == 0 { // too early to say
 		return ""
 	}
 	return strconv.FormatFloat(float64(st.Requests)/d, 'f', 1, 64) + " requests/s"

@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeSyncer stands in for the app's catch-up sync.
+type fakeSyncer struct {
+	mu     sync.Mutex
+	status SyncStatus
+	asked  int
+}
+
+func (f *fakeSyncer) SyncStatus() SyncStatus {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.status
+}
+
+func (f *fakeSyncer) SyncNow() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.asked++
+}
+
+func TestSyncPanel_ShowsProgressWhileRunning(t *testing.T) {
+	st := openStore(t)
+	sy := &fakeSyncer{status: SyncStatus{Available: true, Running: true, Resumed: true, WebinarsDone: 3, WebinarsTotal: 12,
+		Phase: "Registration details of “Quarterly Launch”: 40 of 120", Requests: 180, Errors: 2, Started: testNow.Add(-20 * time.Second),
+		Problem: "Registrant 42 of “Quarterly Launch” could not be read: GoTo refused: bad request."}}
+	h := handler(t, Config{Store: st, Sync: sy})
+	body := get(t, h, "/").Body.String()
+	mustContain(t, body,
+		`id="sync"`, `data-running="true"`, `data-progress="/sync/progress"`,
+		"Syncing:", "3 of 12 webinars", "continuing the sync that was interrupted",
+		`aria-label="3 of 12 webinars synced"`, `width="25"`,
+		"Registration details of “Quarterly Launch”: 40 of 120",
+		"180 requests", "(9.0 requests/s)", "2 errors", "started", "20 s ago",
+		"could not be read: GoTo refused: bad request.",
+		`<script src="/assets/sync.js?v=`)
+	mustNotContain(t, body, `action="/sync"`) // no second sync while one runs
+
+	frag := get(t, h, "/sync/progress")
+	if frag.Code != http.StatusOK || !strings.HasPrefix(frag.Body.String(), `<section class="panel sync" id="sync"`) ||
+		strings.Contains(frag.Body.String(), "<html") || strings.Contains(frag.Body.String(), "<script") {
+		t.Errorf("GET /sync/progress = %d %.200s, want the panel alone", frag.Code, frag.Body.String())
+	}
+	if csp := frag.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("the fragment is served without the CSP: %q", csp)
+	}
+}
+
+func TestSyncPanel_LastResultAndSyncNow(t *testing.T) {
+	st := openStore(t)
+	sy := &fakeSyncer{status: SyncStatus{Available: true, Finished: testNow.Add(-5 * time.Minute), LastOK: true,
+		LastResult: "12 webinars, 3,400 registrants listed (25 new); 420 requests to GoTo in 47s (8.9/s).", Next: testNow.Add(10 * time.Minute)}}
+	h := handler(t, Config{Store: st, Sync: sy})
+	body := get(t, h, "/").Body.String()
+	mustContain(t, body, `data-running="false"`, "Synced", "5 min ago", "3,400 registrants listed (25 new)",
+		`<form method="post" action="/sync"`, "Sync now", "next sync in 10 min")
+
+	rec := post(t, h, "/sync", url.Values{}, nil)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/#sync-h" || sy.asked != 1 {
+		t.Errorf("POST /sync = %d to %q, %d syncs asked for; want 303 home and one sync", rec.Code, rec.Header().Get("Location"), sy.asked)
+	}
+	// Another site cannot start one.
+	if rec := post(t, h, "/sync", url.Values{}, map[string]string{"Sec-Fetch-Site": "cross-site"}); rec.Code != http.StatusForbidden || sy.asked != 1 {
+		t.Errorf("a cross-site POST /sync = %d, want 403 and no sync", rec.Code)
+	}
+
+	sy.status = SyncStatus{Available: true, Finished: testNow.Add(-time.Hour), LastOK: false,
+		LastResult: "Stopped early: Could not reach GoTo: check this computer's internet connection."}
+	mustContain(t, get(t, h, "/").Body.String(), "Sync incomplete", "1 h ago", "Could not reach GoTo")
+
+	sy.status = SyncStatus{}
+	body = get(t, h, "/").Body.String()
+	mustContain(t, body, "Not synced yet", "Log in to GoTo to catch up")
+	mustNotContain(t, body, `action="/sync"`)
+}
+
+func TestSyncPanel_AbsentWithoutASyncer(t *testing.T) {
+	h := handler(t, Config{Store: openStore(t)})
+	mustNotContain(t, get(t, h, "/").Body.String(), `id="sync"`, "sync.js")
+	if rec := post(t, h, "/sync", url.Values{}, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("POST /sync without a syncer = %d, want 404", rec.Code)
+	}
+}
+
+// fakeRegistrants stands in for the GoTo account's registrant changes.
+type fakeRegistrants struct {
+	err             error
+	added, removed  []string
+	canChange       bool
+	addedRegistrant NewRegistrant
+}
+
+func (f *fakeRegistrants) CanChangeRegistrants() bool { return f.canChange }
+func (f *fakeRegistrants) AddRegistrant(_ context.Context, webinarKey string, r NewRegistrant) (string, error) {
+	if f.err != nil {
+		return "", f.err
+	}
+	f.added = append(f.added, webinarKey)
+	f.addedRegistrant = r
+	return "22222222222222222222", nil
+}
+
+func (f *fakeRegistrants) RemoveRegistrant(_ context.Context, webinarKey, registrantKey string) error {
+	if f.err != nil {
+		return f.err
+	}
+	f.removed = append(f.removed, registrantKey)
+	return nil
+}
+
+func TestRegistrantChanges_AddAndRemoveWithConfirmation(t *testing.T) {
+	st := openStore(t)
+	seedLaunch(t, st)
+	rc := &fakeRegistrants{canChange: true}
+	h := handler(t, Config{Store: st, Registrants: rc})
+	page := get(t, h, "/webinars/"+launchKey).Body.String()
+	mustContain(t, page, "Attendees per session (CSV)", "Add a registrant by hand", `action="/webinars/`+launchKey+`/registrants"`,
+		`href="/webinars/`+launchKey+`/registrants/11111111111111111111/remove"`)
+
+	rec := post(t, h, "/webinars/"+launchKey+"/registrants", url.Values{"firstName": {" Zoë "}, "lastName": {"Ångström"}, "email": {"zoe@example.se"}}, nil)
+	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "?added=22222222222222222222") || rc.addedRegistrant.FirstName != "Zoë" {
+		t.Fatalf("adding: %d to %q (%+v)", rec.Code, rec.Header().Get("Location"), rc.addedRegistrant)
+	}
+	back, _, _ := strings.Cut(rec.Header().Get("Location"), "#") // a browser keeps the fragment to itself
+	mustContain(t, get(t, h, back).Body.String(), "Registered at GoTo and added here: Zoë Ångström (zoe@example.se).")
+	if rec := post(t, h, "/webinars/"+launchKey+"/registrants", url.Values{"firstName": {"No"}, "email": {"nope"}}, nil); rec.Code != http.StatusBadRequest {
+		t.Errorf("adding without a last name and e-mail: %d, want 400", rec.Code)
+	}
+
+	confirm := get(t, h, "/webinars/"+launchKey+"/registrants/11111111111111111111/remove")
+	mustContain(t, confirm.Body.String(), "Remove Jürgen Müller?", "juergen@example.de", `method="post"`, "Remove at GoTo", "Keep them")
+	if len(rc.removed) != 0 {
+		t.Fatal("showing the confirmation removed the registrant")
+	}
+	rec = post(t, h, "/webinars/"+launchKey+"/registrants/11111111111111111111/remove", url.Values{}, nil)
+	if rec.Code != http.StatusSeeOther || len(rc.removed) != 1 {
+		t.Errorf("removing: %d, %v", rec.Code, rc.removed)
+	}
+
+	rc.err = &ActionError{Words: "GoTo says this e-mail address is registered already.", Err: errors.New("409")}
+	rec = post(t, h, "/webinars/"+launchKey+"/registrants", url.Values{"firstName": {"A"}, "lastName": {"B"}, "email": {"a@b.c"}}, nil)
+	if rec.Code != http.StatusBadGateway {
+		t.Errorf("GoTo refusing: %d, want 502", rec.Code)
+	}
+	mustContain(t, rec.Body.String(), "Registrant not added", "GoTo says this e-mail address is registered already.")
+
+	if rec := get(t, h, "/webinars/"+launchKey+"/registrants/999/remove"); rec.Code != http.StatusNotFound {
+		t.Errorf("confirming an unknown registrant: %d, want 404", rec.Code)
+	}
+}
+
+func TestRegistrantChanges_HiddenWithoutALogin(t *testing.T) {
+	st := openStore(t)
+	seedLaunch(t, st)
+	h := handler(t, Config{Store: st, Registrants: &fakeRegistrants{}})
+	mustNotContain(t, get(t, h, "/webinars/"+launchKey).Body.String(), "Add a registrant by hand", "/remove\"")
+}
