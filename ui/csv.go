@@ -15,7 +15,13 @@ func (s *Server) webinarCSV(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.store.Webinar(key); err != nil {
 		return fmt.Errorf("webinar %s: %w", key, err)
 	}
-	return s.exportCSV(w, r, key, "registrants-"+fileSafe(key)+".csv", store.RegistrantQuery{})
+	// ?q= and ?status= narrow it as on the webinar page.
+	f := parseRegistrantFilter(r.URL.Query())
+	name := "registrants-" + fileSafe(key) + ".csv"
+	if f.filtered() {
+		name = "registrants-" + fileSafe(key) + "-selection.csv"
+	}
+	return s.exportCSV(w, r, key, name, store.RegistrantQuery{Search: f.Q, Status: f.Status})
 }
 
 // allCSV serves GET /registrants.csv: every webinar's registrants.

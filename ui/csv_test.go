@@ -66,3 +66,32 @@ func TestCSV_UnknownWebinarIs404Page(t *testing.T) {
 	}
 	mustContain(t, rec.Body.String(), "We have no webinar with key 10000000000000000001.")
 }
+
+func TestCSV_WebinarDownloadHonoursTheSearchAndStatusFilter(t *testing.T) {
+	st := openStore(t)
+	seedLaunch(t, st)
+	h := handler(t, Config{Store: st})
+	all := get(t, h, "/webinars/"+launchKey+"/registrants.csv").Body.String()
+	page := get(t, h, "/webinars/"+launchKey+"?q=m%C3%BCller").Body.String()
+	mustContain(t, page, `registrants.csv?q=m%C3%BCller`, "Download just these")
+	rec := get(t, h, "/webinars/"+launchKey+"/registrants.csv?q=m%C3%BCller")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("filtered CSV = %d", rec.Code)
+	}
+	rows, err := csv.NewReader(strings.NewReader(rec.Body.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	allRows, _ := csv.NewReader(strings.NewReader(all)).ReadAll()
+	if len(rows) < 2 || len(rows) >= len(allRows) {
+		t.Fatalf("filtered CSV has %d rows, the full one %d: want fewer, at least one", len(rows)-1, len(allRows)-1)
+	}
+	for _, row := range rows[1:] {
+		if !strings.Contains(strings.ToLower(strings.Join(row, ",")), "müller") {
+			t.Errorf("row %v does not match the search", row)
+		}
+	}
+	if cd := rec.Header().Get("Content-Disposition"); !strings.Contains(cd, "selection") {
+		t.Errorf("Content-Disposition = %q, want a name saying it is a selection", cd)
+	}
+}

@@ -40,6 +40,18 @@ func parseRegistrantFilter(q url.Values) registrantFilter {
 	return f
 }
 
+// csvURL downloads just the registrants this filter shows.
+func (f registrantFilter) csvURL(key string) string {
+	v := url.Values{}
+	if f.Q != "" {
+		v.Set("q", f.Q)
+	}
+	if f.Status != "" {
+		v.Set("status", f.Status)
+	}
+	return csvURL(key) + "?" + v.Encode()
+}
+
 // url is the webinar page with this filter, on page and in sort order.
 func (f registrantFilter) url(key string, page int, sort string) string {
 	v := url.Values{}
