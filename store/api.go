@@ -42,7 +42,13 @@ type Webinar struct {
 	Registrants int `json:"registrants"` // distinct registrants
 	Joined      int `json:"joined"`      // distinct registrants with at least one join
 	Joins       int `json:"joins"`       // join events
+	Attended    int `json:"attended"`    // distinct registrants GoTo's attendance report lists (catch-up sync)
 }
+
+// Present is how many registrants were there: the joins webhooks told us
+// of, or GoTo's attendance report when it knows more (a session held while
+// webinarsync was not running).
+func (w Webinar) Present() int { return max(w.Joined, w.Attended) }
 
 // Registrant is the latest known state of one registrant of one webinar.
 type Registrant struct {

@@ -154,13 +154,13 @@ func (s *Store) MergeSessionAttendance(webinarKey string, sess gotowebinar.Sessi
 		if err != nil {
 			return err
 		}
-		counts := w.Registrants
+		registrants, attended := w.Registrants, w.Attended
 		for regKey, rec := range affected {
 			if err := applyAttendance(tx, data, &w, regKey, rec, totals[regKey], observedAt); err != nil {
 				return err
 			}
 		}
-		if !known || w.Registrants != counts {
+		if !known || w.Registrants != registrants || w.Attended != attended {
 			return putWebinar(tx, w)
 		}
 		return nil
@@ -238,6 +238,12 @@ func applyAttendance(tx *bolt.Tx, data *bolt.Bucket, w *Webinar, regKey string, 
 	if found && r.Attended == attended && r.AttendanceTimeInSeconds == t.seconds &&
 		r.JoinTime.Equal(t.join) && r.LeaveTime.Equal(t.leave) {
 		return nil
+	}
+	switch {
+	case attended && !r.Attended:
+		w.Attended++
+	case !attended && r.Attended && w.Attended > 0:
+		w.Attended--
 	}
 	r.Attended, r.AttendanceTimeInSeconds, r.JoinTime, r.LeaveTime = attended, t.seconds, t.join, t.leave
 	if err := putRegistrant(data, r, oldIndex, found); err != nil {

@@ -272,6 +272,11 @@ func TestMergeSessionAttendance_SumsSessionsAndReplacesAReport(t *testing.T) {
 	if counts.Registrants != 3 {
 		t.Errorf("%d registrants, want 3 (Ada, Grace, the live joiner)", counts.Registrants)
 	}
+	// Two were there by GoTo's report (Ada, Grace), two by webhooks (Ada,
+	// the live joiner): the webinar counts two present either way.
+	if w := mustWebinar(t, s, webinarKey); w.Attended != 2 || w.Joined != 2 || w.Present() != 2 {
+		t.Errorf("webinar attended %d, joined %d, present %d; want 2, 2, 2", w.Attended, w.Joined, w.Present())
+	}
 
 	// The same report again: nothing changes. A newer report of session 1
 	// without Grace withdraws her attendance.
@@ -282,6 +287,9 @@ func TestMergeSessionAttendance_SumsSessionsAndReplacesAReport(t *testing.T) {
 	merge(s1, attendee("1", "Ada", 1800, "2025-06-10T15:02:00Z", "2025-06-10T15:20:00Z", "2025-06-10T15:40:00Z", "2025-06-10T15:52:00Z"))
 	if g := mustRegistrant(t, s, webinarKey, bigKey); g.Attended || g.AttendanceTimeInSeconds != 0 || !g.JoinTime.IsZero() {
 		t.Errorf("Grace after a report without her = %+v", g)
+	}
+	if w := mustWebinar(t, s, webinarKey); w.Attended != 1 {
+		t.Errorf("webinar attended %d after Grace was withdrawn, want 1", w.Attended)
 	}
 
 	sessions, err := s.Sessions(webinarKey)

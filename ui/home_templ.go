@@ -1111,9 +1111,9 @@ func webinarRow(w store.Webinar, now time.Time, live bool) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var50 string
-		templ_7745c5c3_Var50, templ_7745c5c3_Err = templ.JoinStringErrs(num(w.Joined))
+		templ_7745c5c3_Var50, templ_7745c5c3_Err = templ.JoinStringErrs(num(w.Present()))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/home.templ`, Line: 264, Col: 33}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/home.templ`, Line: 264, Col: 36}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var50))
 		if templ_7745c5c3_Err != nil {
@@ -1142,7 +1142,7 @@ func webinarRow(w store.Webinar, now time.Time, live bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = bar(percent(w.Joined, w.Registrants), percentText(w.Joined, w.Registrants)+" of registrants joined").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = bar(percent(w.Present(), w.Registrants), percentText(w.Present(), w.Registrants)+" of registrants joined").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -276,7 +276,7 @@ const joinsShown = 6
 // joined: its attendance rate would be a meaningless 0%.
 func upcoming(w store.Webinar, now time.Time) bool {
 	start := firstStart(w)
-	return w.Joined == 0 && !start.IsZero() && start.After(now)
+	return w.Present() == 0 && !start.IsZero() && start.After(now)
 }
 
 // firstStart is when the webinar's first session starts (zero if unknown).

@@ -473,7 +473,7 @@ func webinarFigures(v webinarView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = bigNumber("joined", num(v.Webinar.Joined)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = bigNumber("joined", num(v.Webinar.Present())).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -505,9 +505,9 @@ func webinarFigures(v webinarView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var27 string
-			templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(percentText(v.Webinar.Joined, v.Webinar.Registrants))
+			templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(percentText(v.Webinar.Present(), v.Webinar.Registrants))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/webinar.templ`, Line: 81, Col: 84}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui/webinar.templ`, Line: 81, Col: 87}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var27))
 			if templ_7745c5c3_Err != nil {
@@ -517,7 +517,7 @@ func webinarFigures(v webinarView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = bar(percent(v.Webinar.Joined, v.Webinar.Registrants), percentText(v.Webinar.Joined, v.Webinar.Registrants)+" of registrants joined").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = bar(percent(v.Webinar.Present(), v.Webinar.Registrants), percentText(v.Webinar.Present(), v.Webinar.Registrants)+" of registrants joined").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
