@@ -99,13 +99,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return
 		}
 		// No browser (a server, a container) is fine: the URL is printed.
-		if err := browser.OpenURL(uiURL); err != nil {
-			cfg.Logger.Debug("could not open a browser", "err", err)
-		}
+		// In the background: a terminal browser must not hold up the app.
+		go func() {
+			if err := browser.OpenURL(uiURL); err != nil {
+				cfg.Logger.Debug("could not open a browser", "err", err)
+			}
+		}()
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first Ctrl+C, a second one ends the process at once.
+	go func() { <-ctx.Done(); stop() }()
 	err := app.Run(ctx, cfg)
 	// Started twice (a double click): show the one already running.
 	if other, ok := errors.AsType[*app.AlreadyRunningError](err); ok && other.UIURL != "" {

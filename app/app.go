@@ -141,6 +141,10 @@ func Run(ctx context.Context, cfg Config) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 
+	if err := loopbackOnly(cfg.Addr); err != nil {
+		_ = tun.Close(context.Background())
+		return err
+	}
 	uiLn, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		_ = tun.Close(context.Background())
@@ -162,8 +166,6 @@ func Run(ctx context.Context, cfg Config) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	// Shutdown does not end streaming responses; the live boards' do.
-	uiSrv.RegisterOnShutdown(uiServer.Close)
 	uiURL := "http://" + uiLn.Addr().String() + "/"
 
 	inst := instance{PID: os.Getpid(), UIURL: uiURL, Started: time.Now().UTC()}
@@ -224,17 +226,37 @@ func Run(ctx context.Context, cfg Config) error {
 	// and a handler answers only after its event is committed, so nothing
 	// acknowledged is lost when the store closes after this.
 	if err := hookSrv.Shutdown(sctx); err != nil {
+		// Past the budget: cut the connections still open rather than hang.
 		log.Warn("webhook listener did not stop cleanly", "err", err)
+		hookSrv.Close()
 	}
 	if err := tun.Close(sctx); err != nil {
 		log.Warn("tunnel did not close cleanly", "err", err)
 	}
+	uiServer.Close() // end the live boards' streams before waiting for handlers
 	if err := uiSrv.Shutdown(sctx); err != nil {
 		log.Warn("UI server did not stop cleanly", "err", err)
+		uiSrv.Close()
 	}
 	log.Info("webinarsync stopped; your data is kept", "dataDir", cfg.DataDir,
 		"export", "webinarsync export -data "+cfg.DataDir+" -o registrants.csv")
 	return runErr
+}
+
+// loopbackOnly refuses a UI address other machines could reach: the UI has
+// no login of its own, so only this computer may use it.
+func loopbackOnly(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("-addr %s: the UI only listens on this computer (127.0.0.1, ::1 or localhost), since it has no login of its own", addr)
+	}
+	return nil
 }
 
 func serve(srv *http.Server, ln net.Listener, what string) error {

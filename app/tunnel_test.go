@@ -96,3 +96,17 @@ func TestNgrokSettings_RoundTripNeverShowsTheToken(t *testing.T) {
 }
 
 func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
+
+func TestRun_RefusesAUIAddressOtherMachinesCouldReach(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:7777", ":7777"} {
+		err := Run(t.Context(), Config{Addr: addr, DataDir: t.TempDir(), Logger: quietLog()})
+		if err == nil || !strings.Contains(err.Error(), "only listens on this computer") {
+			t.Errorf("Run with -addr %s = %v, want a refusal in words", addr, err)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:0", "[::1]:0", "localhost:0"} {
+		if err := loopbackOnly(addr); err != nil {
+			t.Errorf("loopbackOnly(%s) = %v", addr, err)
+		}
+	}
+}

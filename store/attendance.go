@@ -345,6 +345,10 @@ func attendeeColumns() []string {
 // join but no report lists yet (a session still running, or not synced),
 // their first join (source "webhook").
 func (s *Store) ExportAttendeesCSV(w io.Writer, webinarKey string) error {
+	return s.spool(w, func(w io.Writer) error { return s.exportAttendeesCSV(w, webinarKey) })
+}
+
+func (s *Store) exportAttendeesCSV(w io.Writer, webinarKey string) error {
 	err := s.viewWebinarData(webinarKey, func(data *bolt.Bucket) error {
 		sessions := map[string]Session{}
 		if sb := data.Bucket([]byte(subSessions)); sb != nil {

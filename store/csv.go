@@ -39,6 +39,10 @@ func (s *Store) ExportCSV(w io.Writer, webinarKey string) error {
 // Search, Status, NotJoined and Session, as Registrants does (the no-shows
 // download); Sort, Offset and Limit do not apply. Columns stay the same.
 func (s *Store) ExportFilteredCSV(w io.Writer, webinarKey string, q RegistrantQuery) error {
+	return s.spool(w, func(w io.Writer) error { return s.exportFilteredCSV(w, webinarKey, q) })
+}
+
+func (s *Store) exportFilteredCSV(w io.Writer, webinarKey string, q RegistrantQuery) error {
 	f := csvFilter{
 		search:    strings.ToLower(strings.TrimSpace(q.Search)),
 		status:    strings.TrimSpace(q.Status),
