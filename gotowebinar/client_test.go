@@ -73,7 +73,8 @@ type simEnv struct {
 func startSim(t *testing.T, front func(w http.ResponseWriter, r *http.Request, body []byte) bool) *simEnv {
 	t.Helper()
 	env := &simEnv{clock: &simClock{}}
-	env.sim = gotosim.New(gotosim.Config{Now: env.clock.Now, ClientID: testClientID, ClientSecret: testClientSecret})
+	// A fixed seed: the same simulated data on every run.
+	env.sim = gotosim.New(gotosim.Config{Seed: 42, Now: env.clock.Now, ClientID: testClientID, ClientSecret: testClientSecret})
 	h := env.sim.Handler()
 	env.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)

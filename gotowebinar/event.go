@@ -108,7 +108,15 @@ type Event struct {
 	RegistrantJoined *RegistrantJoined
 	Webinar          *WebinarEvent // webinar.created or webinar.changed
 	Raw              json.RawMessage
+	// Undecoded says why a known event was kept raw only (a field of an
+	// unexpected type, a missing key); "" when it was read in full.
+	Undecoded string
 }
+
+// maxKeyLen bounds a key we index by: GoTo's are about 20 digits, and the
+// database refuses keys past 32 KiB, which would make a delivery fail for
+// ever.
+const maxKeyLen = 128
 
 // Delivery is a verified event with what the receiver saw of its arrival.
 type Delivery struct {
@@ -134,9 +142,9 @@ func (e *Event) WebinarKey() Key {
 var ErrMalformed = errors.New("malformed event")
 
 // DecodeEvent parses a delivery body. It fails (wrapping ErrMalformed) only
-// when the body is not a JSON object or a known event's fields have the
-// wrong types; an unknown eventName decodes to an Event with only the
-// envelope and Raw set. An event without an eventKey gets one derived from
+// when the body is not a JSON object. An unknown eventName, or a known one
+// whose fields have unexpected types, decodes to an Event with only the
+// envelope and Raw set (Undecoded says why for the latter). An event without an eventKey gets one derived from
 // its body, so redeliveries of it still deduplicate.
 func DecodeEvent(body []byte) (*Event, error) {
 	trimmed := bytes.TrimSpace(body)
@@ -162,17 +170,43 @@ func DecodeEvent(body []byte) (*Event, error) {
 		err = json.Unmarshal(trimmed, ev.Webinar)
 		ev.Envelope = ev.Webinar.Envelope
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, ev.EventName, err)
+	if err == nil {
+		if missing := ev.missingKey(); missing != "" {
+			err = fmt.Errorf("no %s", missing)
+		} else if long := ev.oversizedKey(); long != "" {
+			err = fmt.Errorf("%s longer than %d characters", long, maxKeyLen)
+		}
 	}
-	if missing := ev.missingKey(); missing != "" {
-		return nil, fmt.Errorf("%w: %s without %s", ErrMalformed, ev.EventName, missing)
+	if err != nil {
+		// Signed, valid JSON, but not in the shape we know (a number where
+		// the guide says text, a key missing): keep it raw rather than
+		// refuse it, since GoTo never redelivers what we answered 4xx.
+		ev.RegistrantAdded, ev.RegistrantJoined, ev.Webinar = nil, nil, nil
+		ev.Envelope = lenientEnvelope(trimmed)
+		ev.Undecoded = fmt.Sprintf("%s kept as received, not applied: %v", ev.EventName, err)
+	}
+	if len(ev.EventKey) > maxKeyLen {
+		ev.EventKey = "" // too long to index: derived from the body below
 	}
 	if ev.EventKey == "" {
 		sum := sha256.Sum256(trimmed)
 		ev.EventKey = Key("sha256:" + hex.EncodeToString(sum[:16]))
 	}
 	return ev, nil
+}
+
+// oversizedKey names a key too long to index.
+func (e *Event) oversizedKey() string {
+	switch {
+	case e.RegistrantAdded != nil && (len(e.RegistrantAdded.WebinarKey) > maxKeyLen || len(e.RegistrantAdded.RegistrantKey) > maxKeyLen):
+		return "a registrant.added key"
+	case e.RegistrantJoined != nil && (len(e.RegistrantJoined.WebinarKey) > maxKeyLen || len(e.RegistrantJoined.RegistrantKey) > maxKeyLen ||
+		len(e.RegistrantJoined.SessionKey) > maxKeyLen):
+		return "a registrant.joined key"
+	case e.Webinar != nil && len(e.Webinar.WebinarKey) > maxKeyLen:
+		return "webinarKey"
+	}
+	return ""
 }
 
 // missingKey names the first key a known event needs but lacks: without it

@@ -453,7 +453,9 @@ func TestDecodeEvent_DerivesStableKeyWhenEventKeyIsMissing(t *testing.T) {
 	}
 }
 
-func TestDecodeEvent_RefusesKnownEventWithoutItsKeys(t *testing.T) {
+// A signed event GoTo sends in a shape we do not know is kept as received
+// (GoTo never redelivers what we refuse) but applied to nothing.
+func TestDecodeEvent_KeepsRawKnownEventWithoutItsKeys(t *testing.T) {
 	for _, body := range []string{
 		`{"eventName":"registrant.added","eventKey":"ek","registrantKey":2}`,
 		`{"eventName":"registrant.added","eventKey":"ek","webinarKey":1}`,
@@ -465,27 +467,12 @@ func TestDecodeEvent_RefusesKnownEventWithoutItsKeys(t *testing.T) {
 		`{"eventName":"webinar.created","eventKey":"ek","webinarTitle":"t"}`,
 		`{"eventName":"webinar.changed","eventKey":"ek","webinarKey":null}`,
 	} {
-		t.Run(body, func(t *testing.T) {
-			ev, err := gotowebinar.DecodeEvent([]byte(body))
-			if !errors.Is(err, gotowebinar.ErrMalformed) {
-				t.Errorf("DecodeEvent = %+v, %v; want ErrMalformed", ev, err)
-			}
-		})
+		t.Run(body, func(t *testing.T) { wantKeptRaw(t, body) })
 	}
 }
 
-func TestDecodeEvent_RefusesMalformedBodies(t *testing.T) {
+func TestDecodeEvent_KeepsRawFieldsOfUnexpectedTypes(t *testing.T) {
 	for _, tc := range []struct{ name, body string }{
-		{"empty", ``},
-		{"whitespace", " \n\t "},
-		{"null", `null`},
-		{"array", `[{"eventName":"registrant.added"}]`},
-		{"string", `"registrant.added"`},
-		{"number", `12345`},
-		{"truncated object", `{"eventName":"registrant.added","webinarKey":1`},
-		{"missing value", `{"eventName":}`},
-		{"trailing garbage", `{"eventName":"x"} {}`},
-		{"single quotes", `{'eventName':'x'}`},
 		{"webinarKey an object", added(`"webinarKey":{"x":1}`)},
 		{"webinarKey a fraction", added(`"webinarKey":1.5`)},
 		{"webinarKey an exponent", added(`"webinarKey":1e21`)},
@@ -508,6 +495,37 @@ func TestDecodeEvent_RefusesMalformedBodies(t *testing.T) {
 		{"times a number", webinarCreated(`"times":5`)},
 		{"times pair of bools", webinarCreated(`"times":[[true,false]]`)},
 		{"status a number", webinarCreated(`"status":1`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) { wantKeptRaw(t, tc.body) })
+	}
+}
+
+func wantKeptRaw(t *testing.T, body string) {
+	t.Helper()
+	ev, err := gotowebinar.DecodeEvent([]byte(body))
+	if err != nil {
+		t.Fatalf("DecodeEvent(%s) = %v; want it kept raw", body, err)
+	}
+	if ev.RegistrantAdded != nil || ev.RegistrantJoined != nil || ev.Webinar != nil {
+		t.Errorf("DecodeEvent(%s) applied a typed event", body)
+	}
+	if ev.Undecoded == "" || string(ev.Raw) != body || ev.EventKey == "" {
+		t.Errorf("DecodeEvent(%s): Undecoded %q, Raw %q, key %q; want a reason, the body, a key", body, ev.Undecoded, ev.Raw, ev.EventKey)
+	}
+}
+
+func TestDecodeEvent_RefusesBodiesThatAreNotJSONObjects(t *testing.T) {
+	for _, tc := range []struct{ name, body string }{
+		{"empty", ``},
+		{"whitespace", " \n\t "},
+		{"null", `null`},
+		{"array", `[{"eventName":"registrant.added"}]`},
+		{"string", `"registrant.added"`},
+		{"number", `12345`},
+		{"truncated object", `{"eventName":"registrant.added","webinarKey":1`},
+		{"missing value", `{"eventName":}`},
+		{"trailing garbage", `{"eventName":"x"} {}`},
+		{"single quotes", `{'eventName':'x'}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ev, err := gotowebinar.DecodeEvent([]byte(tc.body))

@@ -169,8 +169,9 @@ type TokenSource struct {
 	save func(*oauth2.Token)
 	now  func() time.Time
 
-	mu  sync.Mutex
-	tok *oauth2.Token
+	mu      sync.Mutex
+	tok     *oauth2.Token
+	refused error // set once GoTo refused the refresh token; a new login brings a new TokenSource
 }
 
 // NewTokenSource starts from tok (as saved after the login). save, which
@@ -215,15 +216,21 @@ func (ts *TokenSource) refreshLocked(ctx context.Context) (*oauth2.Token, error)
 	if ts.tok == nil || ts.tok.RefreshToken == "" {
 		return nil, fmt.Errorf("%w: there is no refresh token", ErrLoginExpired)
 	}
+	if ts.refused != nil {
+		// GoTo refused this refresh token already: asking again cannot help.
+		return nil, ts.refused
+	}
 	old := ts.tok.RefreshToken
 	// A token with only the refresh token makes oauth2 refresh at once.
 	tok, err := ts.conf.TokenSource(withHTTPClient(ctx, ts.hc), &oauth2.Token{RefreshToken: old}).Token()
 	if err != nil {
 		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 {
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 &&
+			re.Response.StatusCode != http.StatusTooManyRequests {
 			// GoTo refused the refresh token or our client: only a new
-			// login helps.
-			return nil, fmt.Errorf("%w: refreshing the access token: %w", ErrLoginExpired, err)
+			// login helps. (429 is "not now", not a refusal.)
+			ts.refused = fmt.Errorf("%w: refreshing the access token: %w", ErrLoginExpired, err)
+			return nil, ts.refused
 		}
 		return nil, fmt.Errorf("gotowebinar: refreshing the access token: %w", err)
 	}

@@ -87,6 +87,9 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if ev.Undecoded != "" {
+		log.Warn("webhook kept raw only: its fields are not what GoTo documents", "eventKey", ev.EventKey, "why", ev.Undecoded)
+	}
 	d := &Delivery{Event: *ev, ReceivedAt: received, ForwardedFor: r.Header.Get("X-Forwarded-For")}
 	stored, err := rc.sink.PutEvent(r.Context(), d)
 	if err != nil {

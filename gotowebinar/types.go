@@ -39,7 +39,7 @@ func (k *Key) UnmarshalJSON(b []byte) error {
 	// or exponent would mean we cannot know the key GoTo meant.
 	for _, c := range b {
 		if c < '0' || c > '9' {
-			return fmt.Errorf("key %q is not a whole number", b)
+			return fmt.Errorf("key %.40q is not a whole number", b)
 		}
 	}
 	*k = Key(b)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
@@ -92,9 +93,24 @@ func (s *Store) LastJoinTimes() (map[string]time.Time, error) {
 }
 
 // joinedRegistrants is the set of registrants of a webinar's data bucket
-// who joined session, or any session when session is "".
+// who joined session, or any session when session is "": those a webhook
+// saw join, and those GoTo's attendance report lists (a session held while
+// webinarsync was not running).
 func joinedRegistrants(data *bolt.Bucket, session string) (map[string]bool, error) {
 	joined := map[string]bool{}
+	if att := data.Bucket([]byte(subAttendance)); att != nil {
+		// Attendance keys are sessionKey, NUL, registrantKey.
+		var prefix []byte
+		if session != "" {
+			prefix = append([]byte(session), 0)
+		}
+		c := att.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if i := bytes.IndexByte(k, 0); i >= 0 {
+				joined[string(k[i+1:])] = true
+			}
+		}
+	}
 	b := data.Bucket([]byte(subJoins))
 	if b == nil {
 		return joined, nil

@@ -340,3 +340,26 @@ func TestMergeSessionAttendance_SumsSessionsAndReplacesAReport(t *testing.T) {
 		t.Errorf("attendees CSV =\n%q\nwant\n%q", got, want)
 	}
 }
+
+// Someone GoTo's attendance report lists is no no-show, even when no
+// webhook saw them join (the laptop was off during the session).
+func TestNoShows_LeaveOutThoseTheAttendanceReportLists(t *testing.T) {
+	s := openTest(t)
+	put(t, s,
+		addedBody("ev-1", webinarKey, "10", "2025-05-01T09:00:00Z"),
+		addedBody("ev-2", webinarKey, "11", "2025-05-01T09:01:00Z"))
+	if err := s.MergeSessionAttendance(webinarKey, session("S1", "2025-06-10T15:00:00Z"),
+		[]gotowebinar.Attendee{attendee("10", "Ada", 1200, "2025-06-10T15:02:00Z", "2025-06-10T15:22:00Z")},
+		at("2025-06-12T00:00:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	for _, sess := range []string{"", "S1"} {
+		page, total, err := s.Registrants(webinarKey, RegistrantQuery{NotJoined: true, Session: sess})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 1 || len(page) != 1 || page[0].RegistrantKey != "11" {
+			t.Errorf("no-shows (session %q) = %d %+v, want only registrant 11", sess, total, page)
+		}
+	}
+}

@@ -456,10 +456,13 @@ func TestPutEvent_FailingEventInBatchDoesNotDisturbOthers(t *testing.T) {
 	var storedN, failedN atomic.Int32
 	for i := range 41 {
 		eventKey := fmt.Sprint("ev-", i)
-		if i == 20 {
-			eventKey = tooLong
-		}
 		d := delivery(t, addedBody(eventKey, webinarKey, fmt.Sprint(i+1), "2025-05-01T09:00:00Z"))
+		if i == 20 {
+			// The decoder no longer lets such a key through; set it as a
+			// stand-in for any write bbolt refuses.
+			eventKey = tooLong
+			d.EventKey = gotowebinar.Key(tooLong)
+		}
 		wg.Go(func() {
 			stored, err := s.PutEvent(context.Background(), d)
 			switch {
