@@ -265,6 +265,12 @@ func (a *goToAccount) FinishLogin(ctx context.Context, state, code, redirectURI 
 // saveToken persists a refreshed token, keeping the identity from login.
 func (a *goToAccount) saveToken(tok *oauth2.Token) {
 	a.mu.Lock()
+	if a.tokens == nil {
+		// Logged out while this refresh was under way: saving it would
+		// log the organizer back in at the next start.
+		a.mu.Unlock()
+		return
+	}
 	id := gotowebinar.IdentityFromToken(tok).Merge(a.identity)
 	a.identity = id
 	a.mu.Unlock()

@@ -618,3 +618,33 @@ func TestProblemWords_AreForOrganizers(t *testing.T) {
 		}
 	}
 }
+
+// GoTo created the webhooks but its answer was lost (a 502 from a proxy):
+// the lifecycle adopts them instead of creating them twice.
+func TestLifecycle_AdoptsWebhooksWhoseCreationAnswerWasLost(t *testing.T) {
+	g := startGoToSim(t)
+	var mu sync.Mutex
+	lost := 1
+	g.setFront(func(w http.ResponseWriter, r *http.Request, body []byte) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Method != "POST" || !strings.HasSuffix(r.URL.Path, "/webhooks") || lost == 0 {
+			return false
+		}
+		lost--
+		g.sim.Handler().ServeHTTP(httptest.NewRecorder(), r) // GoTo does the work…
+		w.WriteHeader(http.StatusBadGateway)                 // …but we never hear of it
+		return true
+	})
+	st := openTestStore(t, t.TempDir())
+	base := listen(t, st)
+	a := newTestAccount(t, st, g.config())
+	logIn(t, a)
+	if err := a.Repoint(t.Context(), base); err != nil {
+		t.Fatalf("Repoint: %v", err)
+	}
+	checkSetup(t, g, base+gotowebinar.WebhookPath)
+	if n := g.count("POST", "/webhooks"); n != 1 {
+		t.Errorf("%d POST /webhooks, want 1: the lost answer's webhooks are adopted, not created again", n)
+	}
+}

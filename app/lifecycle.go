@@ -307,20 +307,25 @@ func (a *goToAccount) createWebhooks(ctx context.Context, rec *webhookRecord, mi
 		}
 		created, err = a.client.CreateWebhooks(ctx, missing)
 	}
-	if err != nil {
-		return err
+	if err != nil && errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
+		return err // GoTo refused: nothing was created
 	}
-	if len(created) == 0 {
-		// GoTo answered without a body: find the new ones by their callback.
-		all, err := a.client.ListWebhooks(ctx)
-		if err != nil {
-			return err
+	if err != nil || len(created) == 0 {
+		// The answer was lost (a timeout, a 5xx, an unreadable or empty
+		// body) but GoTo may have created them: adopt what it now has at
+		// our callback, so the retry does not create them twice.
+		all, lerr := a.client.ListWebhooks(ctx)
+		if lerr != nil {
+			return cmp.Or(err, lerr)
 		}
 		for _, h := range all {
 			if h.CallbackURL == callback && !slices.Contains(rec.Webhooks, h.WebhookKey) &&
 				slices.ContainsFunc(missing, func(m gotowebinar.NewWebhook) bool { return m.EventName == h.EventName }) {
 				created = append(created, h)
 			}
+		}
+		if len(created) == 0 && err != nil {
+			return err
 		}
 	}
 	for _, h := range created {

@@ -53,8 +53,9 @@ type broker struct {
 	closed  bool
 	cancel  func() // ends the store subscription
 
-	wake chan struct{} // capacity 1: a round is due
-	done chan struct{} // closed when the broker stops
+	wake     chan struct{} // capacity 1: a round is due
+	done     chan struct{} // closed when the broker stops
+	workDone chan struct{} // closed when the worker has finished its last round
 }
 
 // maxPendingEntries bounds the entries kept per webinar between rounds;
@@ -63,11 +64,12 @@ const maxPendingEntries = 256
 
 func newBroker(srv *Server) *broker {
 	b := &broker{
-		srv:     srv,
-		topics:  make(map[string]*topic),
-		changed: make(map[string][]store.LogEntry),
-		wake:    make(chan struct{}, 1),
-		done:    make(chan struct{}),
+		srv:      srv,
+		topics:   make(map[string]*topic),
+		changed:  make(map[string][]store.LogEntry),
+		wake:     make(chan struct{}, 1),
+		done:     make(chan struct{}),
+		workDone: make(chan struct{}),
 	}
 	feed, cancel := srv.store.Subscribe()
 	b.cancel = cancel
@@ -130,6 +132,7 @@ func (b *broker) removeLocked(t *tab, closeCh bool) {
 func (b *broker) stop() {
 	b.cancel() // closes the feed, which ends read, which closes the tabs
 	<-b.done
+	<-b.workDone // no round may read the store after this: it closes next
 }
 
 // read notes each stored entry of a watched webinar and wakes the worker.
@@ -163,6 +166,7 @@ func (b *broker) read(feed <-chan store.LogEntry) {
 
 // work runs a round per wake-up until the broker stops.
 func (b *broker) work() {
+	defer close(b.workDone)
 	for {
 		select {
 		case <-b.done:
