@@ -2,6 +2,7 @@ package gotowebinar
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -55,7 +56,7 @@ func (r *Registrant) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("registrant: %w", err)
 	}
 	*r = Registrant(raw.plain)
-	r.NumberOfEmployees = firstNonEmpty(r.NumberOfEmployees, raw.EmployeeCount)
+	r.NumberOfEmployees = cmp.Or(r.NumberOfEmployees, raw.EmployeeCount)
 	return nil
 }
 

@@ -7,6 +7,7 @@ package gotowebinar
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -220,7 +221,7 @@ func decodeResponse(b json.RawMessage) (Response, error) {
 		if err := json.Unmarshal(b, &o); err != nil {
 			return Response{}, err
 		}
-		r := Response{Question: firstNonEmpty(o.Question, o.QuestionText), Type: o.Type}
+		r := Response{Question: cmp.Or(o.Question, o.QuestionText), Type: o.Type}
 		for _, raw := range []json.RawMessage{o.Answer, o.Answers} {
 			as, err := answerTexts(raw)
 			if err != nil {
@@ -350,13 +351,4 @@ func (tr *TimeRange) UnmarshalJSON(b []byte) error {
 	}
 	*tr = TimeRange(p)
 	return nil
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

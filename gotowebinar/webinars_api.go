@@ -2,6 +2,7 @@ package gotowebinar
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -52,8 +53,8 @@ func (w *Webinar) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("webinar: %w", err)
 	}
 	*w = Webinar(raw.plain)
-	w.RecurrenceType = firstNonEmpty(w.RecurrenceType, raw.Type, raw.RecurrencePeriod)
-	w.WebinarID = firstNonEmpty(w.WebinarID, raw.WebinarId)
+	w.RecurrenceType = cmp.Or(w.RecurrenceType, raw.Type, raw.RecurrencePeriod)
+	w.WebinarID = cmp.Or(w.WebinarID, raw.WebinarId)
 	return nil
 }
 

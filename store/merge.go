@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -215,7 +216,7 @@ func mergeRegistrantTx(tx *bolt.Tx, data *bolt.Bucket, w *Webinar, rr gotowebina
 		{&r.Country, rr.Country}, {&r.ZipCode, rr.ZipCode}, {&r.Organization, rr.Organization},
 		{&r.JobTitle, rr.JobTitle}, {&r.Industry, rr.Industry},
 		{&r.NumberOfEmployees, rr.NumberOfEmployees}, {&r.PurchasingRole, rr.PurchasingRole},
-		{&r.PurchasingTimeFrame, firstNonEmpty(rr.PurchasingTimeFrame, rr.ImplementationTimeFrame)},
+		{&r.PurchasingTimeFrame, cmp.Or(rr.PurchasingTimeFrame, rr.ImplementationTimeFrame)},
 		{&r.Comments, rr.QuestionsAndComments}, {&r.RegistrationSource, rr.Source}, {&r.JoinURL, rr.JoinURL},
 	} {
 		mergeString(f.dst, strings.TrimSpace(f.src), false)
@@ -431,13 +432,4 @@ func (s *Store) MarkRegistrantRemoved(webinarKey, registrantKey string, at time.
 		return fmt.Errorf("store: mark %s of %s removed: %w", registrantKey, webinarKey, err)
 	}
 	return nil
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
