@@ -68,6 +68,7 @@ type statusJSON struct {
 	LastDelivery *string         `json:"lastDelivery"` // RFC 3339, null before the first delivery
 	SecretKeys   int             `json:"secretKeys"`
 	WebhookURL   string          `json:"webhookURL"`
+	Sync         *SyncStatus     `json:"sync,omitempty"` // the catch-up sync, when there is one
 }
 
 // status serves GET /api/status.
@@ -88,6 +89,10 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
 	if !snap.LastDelivery.IsZero() {
 		t := snap.LastDelivery.UTC().Format(time.RFC3339)
 		out.LastDelivery = &t
+	}
+	if s.sync != nil {
+		st := s.sync.SyncStatus()
+		out.Sync = &st
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
