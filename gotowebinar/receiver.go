@@ -51,8 +51,8 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPost:
 		rc.receive(w, r)
 	default:
-		w.Header().Set("Allow", "GET, HEAD, POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		// Internet-facing: say no more than for any other path.
+		http.NotFound(w, r)
 	}
 }
 
