@@ -651,58 +651,52 @@ func attendeeJSON(ws *webinarState, sessionKey string, a Attendance) map[string]
 	}
 }
 
-// listAttendees answers with a bare array, unpaged, as GoTo does.
-func (s *Sim) listAttendees(w http.ResponseWriter, r *http.Request) {
+// sessionAttendees is the attendance of the request's webinar session,
+// keyed like GoTo's answer; ok is false when it has answered already (no
+// such webinar or session).
+func (s *Sim) sessionAttendees(w http.ResponseWriter, r *http.Request) (attendees []Attendance, rows []map[string]any, ok bool) {
 	if !s.organizer(w, r) {
-		return
+		return nil, nil, false
 	}
 	g := s.gen
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	ws := s.webinarFor(w, r)
 	if ws == nil {
-		g.mu.Unlock()
-		return
+		return nil, nil, false
 	}
 	now := g.now().UTC()
 	if !sessionFor(w, r, ws, now) {
-		g.mu.Unlock()
-		return
+		return nil, nil, false
 	}
 	key := r.PathValue("sessionKey")
-	out := []map[string]any{}
-	for _, a := range ws.attendanceLocked(key, now) {
-		out = append(out, attendeeJSON(ws, key, a))
+	attendees = ws.attendanceLocked(key, now)
+	rows = make([]map[string]any, 0, len(attendees))
+	for _, a := range attendees {
+		rows = append(rows, attendeeJSON(ws, key, a))
 	}
-	g.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	return attendees, rows, true
+}
+
+// listAttendees answers with a bare array, unpaged, as GoTo does.
+func (s *Sim) listAttendees(w http.ResponseWriter, r *http.Request) {
+	if _, rows, ok := s.sessionAttendees(w, r); ok {
+		writeJSON(w, http.StatusOK, rows)
+	}
 }
 
 func (s *Sim) getAttendee(w http.ResponseWriter, r *http.Request) {
-	if !s.organizer(w, r) {
+	attendees, rows, ok := s.sessionAttendees(w, r)
+	if !ok {
 		return
 	}
-	g := s.gen
-	g.mu.Lock()
-	ws := s.webinarFor(w, r)
-	if ws == nil {
-		g.mu.Unlock()
-		return
-	}
-	now := g.now().UTC()
-	if !sessionFor(w, r, ws, now) {
-		g.mu.Unlock()
-		return
-	}
-	key, regKey := r.PathValue("sessionKey"), r.PathValue("registrantKey")
-	for _, a := range ws.attendanceLocked(key, now) {
+	regKey := r.PathValue("registrantKey")
+	for i, a := range attendees {
 		if a.RegistrantKey == regKey {
-			body := attendeeJSON(ws, key, a)
-			g.mu.Unlock()
-			writeJSON(w, http.StatusOK, body)
+			writeJSON(w, http.StatusOK, rows[i])
 			return
 		}
 	}
-	g.mu.Unlock()
 	writeNotFound(w, "attendee", regKey)
 }
 
