@@ -221,22 +221,9 @@ func (s *Sim) updateWebhooks(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	for _, q := range reqs {
-		var problem string
-		switch {
-		case q.State == "" && q.CallbackURL == "":
-			problem = "nothing to update: give state (ACTIVE or INACTIVE) or callbackUrl"
-		case q.State != "" && q.State != StateActive && q.State != StateInactive:
-			problem = fmt.Sprintf("state must be ACTIVE or INACTIVE, not %q", q.State)
-		}
-		if problem != "" {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("webhook %s: %s", q.WebhookKey, problem))
+		if err := s.checkUpdate(r.Context(), "webhook "+q.WebhookKey, "state", q.State, q.CallbackURL); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
 			return
-		}
-		if q.CallbackURL != "" {
-			if err := s.checkCallback(r.Context(), q.CallbackURL); err != nil {
-				writeError(w, http.StatusBadRequest, err.Error())
-				return
-			}
 		}
 	}
 	s.mu.Lock()
@@ -255,6 +242,21 @@ func (s *Sim) updateWebhooks(w http.ResponseWriter, r *http.Request) {
 	s.targetsChangedLocked()
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// checkUpdate checks one entry of a PUT of webhooks or subscriptions as
+// GoTo does: a state field (named stateField) of ACTIVE or INACTIVE, or a
+// callback URL that answers GET with 200, or both.
+func (s *Sim) checkUpdate(ctx context.Context, what, stateField, state, callbackURL string) error {
+	switch {
+	case state == "" && callbackURL == "":
+		return fmt.Errorf("%s: nothing to update: give %s (ACTIVE or INACTIVE) or callbackUrl", what, stateField)
+	case state != "" && state != StateActive && state != StateInactive:
+		return fmt.Errorf("%s: %s must be ACTIVE or INACTIVE, not %q", what, stateField, state)
+	case callbackURL != "":
+		return s.checkCallback(ctx, callbackURL)
+	}
+	return nil
 }
 
 // deleteWebhooks removes webhooks and their subscriptions. The spec answers
@@ -395,22 +397,10 @@ func (s *Sim) updateSubscriptions(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	for _, q := range reqs {
-		var problem string
-		switch {
-		case q.UserSubscriptionState == "" && q.CallbackURL == "":
-			problem = "nothing to update: give userSubscriptionState (ACTIVE or INACTIVE) or callbackUrl"
-		case q.UserSubscriptionState != "" && q.UserSubscriptionState != StateActive && q.UserSubscriptionState != StateInactive:
-			problem = fmt.Sprintf("userSubscriptionState must be ACTIVE or INACTIVE, not %q", q.UserSubscriptionState)
-		}
-		if problem != "" {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("user subscription %s: %s", q.UserSubscriptionKey, problem))
+		if err := s.checkUpdate(r.Context(), "user subscription "+q.UserSubscriptionKey, "userSubscriptionState",
+			q.UserSubscriptionState, q.CallbackURL); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
 			return
-		}
-		if q.CallbackURL != "" {
-			if err := s.checkCallback(r.Context(), q.CallbackURL); err != nil {
-				writeError(w, http.StatusBadRequest, err.Error())
-				return
-			}
 		}
 	}
 	s.mu.Lock()
