@@ -20,6 +20,7 @@ import (
 	"github.com/pkg/browser"
 
 	"webinarsync/app"
+	"webinarsync/gotowebinar/login"
 )
 
 func main() {
@@ -49,13 +50,41 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return nil
 		}
 	}
+	cfg, noBrowser, done, err := parseFlags(args, stdout, stderr)
+	if err != nil || done {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// After the first Ctrl+C, a second one ends the process at once.
+	go func() { <-ctx.Done(); stop() }()
+	err = app.Run(ctx, cfg)
+	// Started twice (a double click): show the one already running.
+	if other, ok := errors.AsType[*app.AlreadyRunningError](err); ok && other.UIURL != "" {
+		where := ""
+		if other.DataDir != "" {
+			where = fmt.Sprintf(" with data dir %s", other.DataDir)
+		}
+		fmt.Fprintf(stdout, "webinarsync is already running%s: opening %s\n", where, other.UIURL)
+		if !noBrowser {
+			if berr := browser.OpenURL(other.UIURL); berr != nil {
+				cfg.Logger.Debug("could not open a browser", "err", berr)
+			}
+		}
+		return nil
+	}
+	return err
+}
+
+// parseFlags reads the flags and the environment into the app's config;
+// done is true when there is nothing left to run (-version).
+func parseFlags(args []string, stdout, stderr io.Writer) (cfg app.Config, noBrowser, done bool, err error) {
 	fs := flag.NewFlagSet("webinarsync", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg := app.Config{}
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:7777", "address of the local web UI")
 	fs.StringVar(&cfg.DataDir, "data", "", "data dir (default: your config dir/webinarsync, or webinarsync-demo with -demo)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "run against the built-in GoTo simulator (no account needed)")
-	noBrowser := fs.Bool("no-browser", false, "do not open the UI in a browser")
+	noBrowserFlag := fs.Bool("no-browser", false, "do not open the UI in a browser")
 	fs.StringVar(&cfg.Tunnel, "tunnel", app.TunnelAuto, "how GoTo reaches the webhook listener: ngrok, local, or auto (ngrok unless -demo or -public-url)")
 	fs.StringVar(&cfg.WebhookAddr, "webhook-addr", "127.0.0.1:0", "listen address of the local webhook listener")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "public base URL of the webhook listener, when you run your own reverse proxy")
@@ -68,14 +97,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		return cfg, false, false, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unknown command %q (try -h)", fs.Arg(0))
+		return cfg, false, false, fmt.Errorf("unknown command %q (try -h)", fs.Arg(0))
 	}
 	if *showVersion {
 		fmt.Fprintln(stdout, versionLine())
-		return nil
+		return cfg, false, true, nil
 	}
 
 	level := slog.LevelInfo
@@ -86,7 +115,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	cfg.WebhookSecret = os.Getenv("WEBINARSYNC_WEBHOOK_SECRET")
 	cfg.NgrokToken = os.Getenv("NGROK_AUTHTOKEN")
 	cfg.NgrokDomain = os.Getenv("NGROK_DOMAIN")
-	cfg.GoTo = app.GoToConfig{
+	cfg.GoTo = login.Endpoints{
 		ClientID:     os.Getenv("GOTO_CLIENT_ID"),
 		ClientSecret: os.Getenv("GOTO_CLIENT_SECRET"),
 		AuthURL:      os.Getenv("GOTO_AUTH_URL"),
@@ -95,7 +124,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg.Ready = func(uiURL string) {
 		fmt.Fprintf(stdout, "webinarsync is running: open %s\n", uiURL)
-		if *noBrowser {
+		if *noBrowserFlag {
 			return
 		}
 		// No browser (a server, a container) is fine: the URL is printed.
@@ -107,26 +136,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}()
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	// After the first Ctrl+C, a second one ends the process at once.
-	go func() { <-ctx.Done(); stop() }()
-	err := app.Run(ctx, cfg)
-	// Started twice (a double click): show the one already running.
-	if other, ok := errors.AsType[*app.AlreadyRunningError](err); ok && other.UIURL != "" {
-		where := ""
-		if other.DataDir != "" {
-			where = fmt.Sprintf(" with data dir %s", other.DataDir)
-		}
-		fmt.Fprintf(stdout, "webinarsync is already running%s: opening %s\n", where, other.UIURL)
-		if !*noBrowser {
-			if berr := browser.OpenURL(other.UIURL); berr != nil {
-				cfg.Logger.Debug("could not open a browser", "err", berr)
-			}
-		}
-		return nil
-	}
-	return err
+	return cfg, *noBrowserFlag, false, nil
 }
 
 func runExport(args []string, stdout, stderr io.Writer) error {

@@ -18,6 +18,10 @@ import (
 	"time"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/gotowebinar/catchup"
+	"webinarsync/gotowebinar/gotosim"
+	"webinarsync/gotowebinar/login"
+	"webinarsync/gotowebinar/reconcile"
 	"webinarsync/store"
 	"webinarsync/tunnel"
 	"webinarsync/ui"
@@ -45,15 +49,15 @@ type Config struct {
 	Logger        *slog.Logger
 	// GoTo is GoTo's endpoints and our OAuth client (GOTO_* environment);
 	// -demo points it at the built-in simulator.
-	GoTo GoToConfig
+	GoTo login.Endpoints
 	// CleanupOnExit deletes our webhooks and subscriptions at GoTo when
 	// the app stops (-cleanup-on-exit).
 	CleanupOnExit bool
 	// SurveyEvents also registers the undocumented survey.submitted event.
 	SurveyEvents bool
-	// Sync tunes the catch-up sync from GoTo's REST API (sync.go): its
-	// window (90 days back, 365 ahead) and how often it runs (15 min).
-	Sync SyncConfig
+	// Sync tunes the catch-up sync from GoTo's REST API: its window (90
+	// days back, 365 ahead) and how often it runs (15 min).
+	Sync catchup.Window
 	// Ready, when set, is called once both listeners are up, with the UI's
 	// URL (main opens the browser there; tests use it to find the app).
 	Ready func(uiURL string)
@@ -75,64 +79,123 @@ func DefaultDataDir(demo bool) (string, error) {
 
 // Run serves until ctx ends, then shuts down within ShutdownBudget.
 func Run(ctx context.Context, cfg Config) error {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
+	cfg, err := cfg.checked()
+	if err != nil {
+		return err
+	}
+	r := &running{cfg: cfg, log: cfg.Logger}
+	// Everything started in the background stops when runCtx ends, before
+	// the store closes.
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	if err = r.open(ctx); err == nil {
+		err = r.serve(ctx, runCtx)
+	}
+	stopRun()
+	r.bg.Wait()
+	r.shutdown()
+	return err
+}
+
+// checked fills in the defaults and refuses a config that cannot work,
+// before anything starts.
+func (cfg Config) checked() (Config, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
 	if cfg.DataDir == "" {
 		dir, err := DefaultDataDir(cfg.Demo)
 		if err != nil {
-			return err
+			return cfg, err
 		}
 		cfg.DataDir = dir
 	}
+	if err := loopbackOnly(cfg.Addr); err != nil {
+		return cfg, err
+	}
+	switch tunnelKind(cfg) {
+	case TunnelLocal, TunnelNgrok:
+	default:
+		return cfg, fmt.Errorf("unknown -tunnel %q: use auto, ngrok or local", cfg.Tunnel)
+	}
+	return cfg, nil
+}
 
+// running is one run of the app: what open made, serve uses and shutdown
+// closes. Any field may be nil when open stopped early.
+type running struct {
+	cfg     Config
+	log     *slog.Logger
+	store   *store.Store
+	uiLn    net.Listener
+	demo    *demoGoTo
+	goTo    *goTo
+	tun     tunnel.Tunnel
+	ui      *ui.Server
+	hookSrv *http.Server
+	uiSrv   *http.Server
+	uiURL   string
+	bg      sync.WaitGroup
+}
+
+// open opens the store, claims the UI's address, and wires the GoTo side,
+// the tunnel and both servers.
+func (r *running) open(ctx context.Context) error {
+	cfg, log := r.cfg, r.log
 	st, err := store.Open(cfg.DataDir, store.Options{Logger: log})
+	if errors.Is(err, store.ErrLocked) {
+		return lockedError(cfg.DataDir, err)
+	}
 	if err != nil {
-		if errors.Is(err, store.ErrLocked) {
-			return lockedError(cfg.DataDir, err)
-		}
 		return fmt.Errorf("opening the data dir: %w", err)
 	}
-	defer func() {
-		if err := st.Close(); err != nil {
-			log.Error("closing the database", "err", err)
+	r.store = st
+	if r.uiLn, err = net.Listen("tcp", cfg.Addr); err != nil {
+		if url, ok := webinarsyncAt(ctx, cfg.Addr); ok {
+			return &AlreadyRunningError{UIURL: url, Cause: err}
 		}
-	}()
-
-	ngrokCfg := &ngrokSettings{store: st, envToken: cfg.NgrokToken, envDom: cfg.NgrokDomain,
-		log: log.With("component", "ngrok")}
-	tun, err := openTunnel(ctx, cfg, ngrokCfg)
-	if err != nil {
-		return err
+		return fmt.Errorf("opening the UI on %s (is another program using it? try -addr 127.0.0.1:7778): %w", cfg.Addr, err)
 	}
-
-	// Everything started below stops when runCtx ends, before the store closes.
-	runCtx, stopRun := context.WithCancel(ctx)
-	defer stopRun()
-	var bg sync.WaitGroup
-
-	var demo *demoGoTo
+	r.uiURL = "http://" + r.uiLn.Addr().String() + "/"
 	if cfg.Demo {
-		if demo, err = startDemoGoTo(log.With("component", "simulator"), cfg.DemoInterval); err != nil {
-			_ = tun.Close(context.Background())
+		if r.demo, err = startDemoGoTo(log.With("component", "simulator"), cfg.DemoInterval); err != nil {
 			return err
 		}
-		defer demo.close()
-		cfg.GoTo = demo.goTo
+		cfg.GoTo = r.demo.endpoints
 	}
-	account, err := newGoToAccount(goToAccountConfig{
-		Store: st, Logger: log.With("component", "goto"), GoTo: cfg.GoTo, Demo: cfg.Demo,
-		EnvSecret: cfg.WebhookSecret != "", SurveyEvents: cfg.SurveyEvents,
-	})
+	r.goTo, err = newGoTo(goToConfig{Store: st, Logger: log, Endpoints: cfg.GoTo,
+		EnvSecret: cfg.WebhookSecret != "", Survey: cfg.SurveyEvents, Window: cfg.Sync})
 	if err != nil {
-		_ = tun.Close(context.Background())
 		return err
 	}
-	catchUp := newCatchUp(st, account, log.With("component", "sync"), cfg.Sync)
+	ngrokCfg := &ngrokSettings{store: st, envToken: cfg.NgrokToken, envDom: cfg.NgrokDomain, log: log.With("component", "ngrok")}
+	if r.tun, err = openTunnel(ctx, cfg, ngrokCfg); err != nil {
+		return err
+	}
 	keys := secretKeys(st, cfg.WebhookSecret)
-	rcv := gotowebinar.NewReceiver(keys, st, log.With("component", "receiver"))
-	hookSrv := &http.Server{
+	r.hookSrv = webhookServer(gotowebinar.NewReceiver(keys, st, log.With("component", "receiver")), log)
+	r.ui = ui.New(ui.Config{
+		Store: st, Logger: log.With("component", "ui"), Addr: r.uiLn.Addr().String(), Demo: cfg.Demo,
+		SecretKeys: func() int { return len(keys()) },
+		Login:      r.goTo.login, Webhooks: r.goTo.webhooks, Tunnel: r.tun.State, TunnelSettings: ngrokCfg,
+		Sync: r.goTo.sync, Registrants: r.goTo.registrants,
+	})
+	r.uiSrv = &http.Server{
+		Handler:           r.ui.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	inst := instance{PID: os.Getpid(), UIURL: r.uiURL, Started: time.Now().UTC()}
+	if err := inst.write(cfg.DataDir); err != nil {
+		log.Warn("could not record this instance; `webinarsync export` will not find the running app", "err", err)
+	}
+	return nil
+}
+
+// webhookServer serves the receiver on the internet-facing listener.
+func webhookServer(rcv *gotowebinar.Receiver, log *slog.Logger) *http.Server {
+	return &http.Server{
 		Handler:           gotowebinar.WebhookHandler(rcv),
 		ReadHeaderTimeout: webhookReadHeaderTimeout,
 		ReadTimeout:       30 * time.Second,
@@ -140,84 +203,58 @@ func Run(ctx context.Context, cfg Config) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+}
 
-	if err := loopbackOnly(cfg.Addr); err != nil {
-		_ = tun.Close(context.Background())
-		return err
-	}
-	uiLn, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		_ = tun.Close(context.Background())
-		if url, ok := webinarsyncAt(ctx, cfg.Addr); ok {
-			return &AlreadyRunningError{UIURL: url, Cause: err}
-		}
-		return fmt.Errorf("opening the UI on %s (is another program using it? try -addr 127.0.0.1:7778): %w", cfg.Addr, err)
-	}
-	uiServer := ui.New(ui.Config{
-		Store: st, Account: account, Tunnel: tun.State, Logger: log.With("component", "ui"),
-		Addr: uiLn.Addr().String(), Demo: cfg.Demo,
-		SecretKeys: func() int { return len(keys()) },
-		Auth:       account, Settings: account, Webhooks: account, TunnelSettings: ngrokCfg,
-		Sync: catchUp, Registrants: account,
-	})
-	uiSrv := &http.Server{
-		Handler:           uiServer.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	uiURL := "http://" + uiLn.Addr().String() + "/"
-
-	inst := instance{PID: os.Getpid(), UIURL: uiURL, Started: time.Now().UTC()}
-	if err := inst.write(cfg.DataDir); err != nil {
-		log.Warn("could not record this instance; `webinarsync export` will not find the running app", "err", err)
-	}
-	defer removeInstance(cfg.DataDir)
-
+// serve runs both servers and the background work until ctx ends or a
+// server fails.
+func (r *running) serve(ctx, runCtx context.Context) error {
 	errc := make(chan error, 2)
-	go func() { errc <- serve(hookSrv, tun.Listener(), "webhook listener") }()
-	go func() { errc <- serve(uiSrv, uiLn, "UI server") }()
+	go func() { errc <- serveOn(r.hookSrv, r.tun.Listener(), "webhook listener") }()
+	go func() { errc <- serveOn(r.uiSrv, r.uiLn, "UI server") }()
 
-	ts := tun.State()
+	ts := r.tun.State()
 	hookURL := "(none yet: " + string(ts.Phase) + ")"
 	if ts.URL != "" {
 		hookURL = ts.URL + gotowebinar.WebhookPath
 	}
-	log.Info("webinarsync is running", "ui", uiURL, "tunnel", ts.Kind, "webhookURL", hookURL,
-		"dataDir", cfg.DataDir, "demo", cfg.Demo)
-	bg.Go(func() { account.Run(runCtx) })
-	bg.Go(func() { catchUp.Run(runCtx) })
-	if demo != nil {
-		bg.Go(func() { demo.generate(runCtx) })
+	r.log.Info("webinarsync is running", "ui", r.uiURL, "tunnel", ts.Kind, "webhookURL", hookURL,
+		"dataDir", r.cfg.DataDir, "demo", r.cfg.Demo)
+	r.goTo.run(runCtx, &r.bg)
+	if r.demo != nil {
+		r.bg.Go(func() { r.demo.generate(runCtx) })
 	}
-	bg.Go(func() {
-		if demo != nil {
-			// The real login, driven by code: the lifecycle then registers
+	r.bg.Go(func() {
+		if r.demo != nil {
+			// The real login, driven by code: the reconciler then registers
 			// the webhooks at the simulator as it would at GoTo.
-			if err := autoLogin(runCtx, account, "http://"+uiLn.Addr().String()+ui.CallbackPath); err != nil && runCtx.Err() == nil {
-				log.Error("demo: logging in to the simulator failed", "err", err)
+			redirect := "http://" + r.uiLn.Addr().String() + ui.CallbackPath
+			if err := gotosim.LogIn(runCtx, r.goTo.login, redirect); err != nil && runCtx.Err() == nil {
+				r.log.Error("demo: logging in to the simulator failed", "err", err)
 			}
 		}
-		watchTunnel(runCtx, tun, account, log)
+		watchTunnel(runCtx, r.tun, r.goTo.webhooks, r.log)
 	})
-	if cfg.Ready != nil {
-		cfg.Ready(uiURL)
+	if r.cfg.Ready != nil {
+		r.cfg.Ready(r.uiURL)
 	}
-
-	var runErr error
 	select {
 	case <-ctx.Done():
-	case runErr = <-errc:
+		return nil
+	case err := <-errc:
+		return err
 	}
-	stopRun()
-	bg.Wait()
+}
 
+// shutdown closes what open made, in order, within ShutdownBudget: the
+// one way out, whether the run ended or never fully started.
+func (r *running) shutdown() {
+	log := r.log
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownBudget)
 	defer cancel()
-	if cfg.CleanupOnExit {
+	if r.cfg.CleanupOnExit && r.goTo != nil {
 		// Leave time in the budget for the listeners to stop.
 		cctx, ccancel := context.WithTimeout(sctx, ShutdownBudget*3/5)
-		if err := account.cleanup(cctx); err != nil && !errors.Is(err, errNotLoggedIn) {
+		if err := r.goTo.webhooks.Cleanup(cctx); err != nil && !errors.Is(err, gotowebinar.ErrNotLoggedIn) {
 			log.Warn("could not remove our webhooks at GoTo on exit", "err", err)
 		}
 		ccancel()
@@ -225,22 +262,47 @@ func Run(ctx context.Context, cfg Config) error {
 	// Stop taking deliveries first: Shutdown waits for in-flight handlers,
 	// and a handler answers only after its event is committed, so nothing
 	// acknowledged is lost when the store closes after this.
-	if err := hookSrv.Shutdown(sctx); err != nil {
-		// Past the budget: cut the connections still open rather than hang.
-		log.Warn("webhook listener did not stop cleanly", "err", err)
-		hookSrv.Close()
+	stopServer(sctx, r.hookSrv, "webhook listener", log)
+	if r.tun != nil {
+		if err := r.tun.Close(sctx); err != nil {
+			log.Warn("tunnel did not close cleanly", "err", err)
+		}
 	}
-	if err := tun.Close(sctx); err != nil {
-		log.Warn("tunnel did not close cleanly", "err", err)
+	if r.ui != nil {
+		r.ui.Close() // end the live boards' streams before waiting for handlers
 	}
-	uiServer.Close() // end the live boards' streams before waiting for handlers
-	if err := uiSrv.Shutdown(sctx); err != nil {
-		log.Warn("UI server did not stop cleanly", "err", err)
-		uiSrv.Close()
+	stopServer(sctx, r.uiSrv, "UI server", log)
+	if r.uiSrv == nil && r.uiLn != nil {
+		r.uiLn.Close()
 	}
-	log.Info("webinarsync stopped; your data is kept", "dataDir", cfg.DataDir,
-		"export", "webinarsync export -data "+cfg.DataDir+" -o registrants.csv")
-	return runErr
+	if r.demo != nil {
+		r.demo.close() // after the cleanup above, which still reaches it
+	}
+	if r.store == nil {
+		return
+	}
+	if r.uiSrv != nil {
+		removeInstance(r.cfg.DataDir)
+	}
+	if err := r.store.Close(); err != nil {
+		log.Error("closing the database", "err", err)
+	}
+	if r.uiSrv != nil {
+		log.Info("webinarsync stopped; your data is kept", "dataDir", r.cfg.DataDir,
+			"export", "webinarsync export -data "+r.cfg.DataDir+" -o registrants.csv")
+	}
+}
+
+// stopServer waits for srv's handlers, and cuts the connections still
+// open past the budget rather than hang.
+func stopServer(ctx context.Context, srv *http.Server, what string, log *slog.Logger) {
+	if srv == nil {
+		return
+	}
+	if err := srv.Shutdown(ctx); err != nil {
+		log.Warn(what+" did not stop cleanly", "err", err)
+		srv.Close()
+	}
 }
 
 // loopbackOnly refuses a UI address other machines could reach: the UI has
@@ -259,7 +321,7 @@ func loopbackOnly(addr string) error {
 	return nil
 }
 
-func serve(srv *http.Server, ln net.Listener, what string) error {
+func serveOn(srv *http.Server, ln net.Listener, what string) error {
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -284,9 +346,9 @@ func secretKeys(st *store.Store, envSecret string) func() [][]byte {
 
 // watchTunnel points our webhooks at the tunnel's URL now and whenever it
 // changes, until ctx ends or the tunnel closes.
-func watchTunnel(ctx context.Context, tun tunnel.Tunnel, account *goToAccount, log *slog.Logger) {
+func watchTunnel(ctx context.Context, tun tunnel.Tunnel, webhooks *reconcile.Reconciler, log *slog.Logger) {
 	repoint := func(url string) {
-		if err := account.Repoint(ctx, url); err != nil && ctx.Err() == nil {
+		if err := webhooks.Repoint(ctx, url); err != nil && ctx.Err() == nil {
 			log.Warn("pointing the GoTo webhooks at the tunnel failed; retrying in the background", "url", url, "err", err)
 		}
 	}

@@ -20,7 +20,7 @@ import (
 	"webinarsync/store"
 )
 
-type running struct {
+type testApp struct {
 	uiURL string
 	done  chan error
 	stop  context.CancelFunc
@@ -28,7 +28,7 @@ type running struct {
 }
 
 // start runs the app in-process and waits until both listeners are up.
-func start(t *testing.T, cfg Config) *running {
+func start(t *testing.T, cfg Config) *testApp {
 	t.Helper()
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:0"
@@ -39,7 +39,7 @@ func start(t *testing.T, cfg Config) *running {
 	ready := make(chan string, 1)
 	cfg.Ready = func(u string) { ready <- u }
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{done: make(chan error, 1), stop: cancel}
+	r := &testApp{done: make(chan error, 1), stop: cancel}
 	go func() { r.done <- Run(ctx, cfg) }()
 	select {
 	case r.uiURL = <-ready:
@@ -54,7 +54,7 @@ func start(t *testing.T, cfg Config) *running {
 	return r
 }
 
-func (r *running) shutdown(t *testing.T) {
+func (r *testApp) shutdown(t *testing.T) {
 	t.Helper()
 	r.once.Do(func() {
 		r.stop()

@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	"webinarsync/gotowebinar/gotosim"
+	"webinarsync/gotowebinar/login"
 )
 
 // The OAuth client the demo registers with its simulator.
@@ -23,10 +23,11 @@ const (
 // -demo: the app logs in to it and registers its webhooks there with the
 // same code it uses against GoTo.
 type demoGoTo struct {
-	sim  *gotosim.Sim
-	srv  *http.Server
-	log  *slog.Logger
-	goTo GoToConfig
+	sim *gotosim.Sim
+	srv *http.Server
+	log *slog.Logger
+	// endpoints are the simulator's, with the OAuth client it knows.
+	endpoints login.Endpoints
 }
 
 func startDemoGoTo(log *slog.Logger, interval time.Duration) (*demoGoTo, error) {
@@ -45,7 +46,7 @@ func startDemoGoTo(log *slog.Logger, interval time.Duration) (*demoGoTo, error) 
 		log: log,
 	}
 	base := "http://" + ln.Addr().String()
-	d.goTo = GoToConfig{
+	d.endpoints = login.Endpoints{
 		ClientID: demoClientID, ClientSecret: demoClientSecret,
 		AuthURL: base + "/oauth/authorize", TokenURL: base + "/oauth/token", APIURL: base + "/G2W/rest/v2",
 	}
@@ -64,38 +65,6 @@ func (d *demoGoTo) generate(ctx context.Context) {
 	if err := d.sim.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		d.log.Error("demo: the simulator stopped generating events", "err", err)
 	}
-}
-
-// autoLogin drives the authorization-code flow as a browser would: open
-// the authorize URL (the simulator approves at once), read the code and
-// state from its redirect, and finish the login with them.
-func autoLogin(ctx context.Context, acct *goToAccount, redirectURI string) error {
-	authURL, _, err := acct.BeginLogin(ctx, redirectURI)
-	if err != nil {
-		return err
-	}
-	noFollow := &http.Client{
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
-	if err != nil {
-		return fmt.Errorf("demo login: %w", err)
-	}
-	resp, err := noFollow.Do(req)
-	if err != nil {
-		return fmt.Errorf("demo login: opening the authorize URL: %w", err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusFound || err != nil {
-		return fmt.Errorf("demo login: the simulator answered %d, not a redirect back", resp.StatusCode)
-	}
-	q := loc.Query()
-	if e := q.Get("error"); e != "" {
-		return fmt.Errorf("demo login: the simulator said %s: %s", e, q.Get("error_description"))
-	}
-	return acct.FinishLogin(ctx, q.Get("state"), q.Get("code"), redirectURI)
 }
 
 // close stops the simulator's server; it runs last, so a cleanup on exit

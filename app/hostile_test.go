@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"webinarsync/gotowebinar"
@@ -86,43 +86,89 @@ func TestWebhook_HostileBodiesNeverCrashOrAskForRetry(t *testing.T) {
 }
 
 // A slowloris client trickling headers is cut off by ReadHeaderTimeout
-// instead of holding a connection for ever.
+// instead of holding a connection for ever. The webhook listener's own
+// server runs on an in-memory listener in virtual time, as net/http tests
+// its timeouts.
 func TestWebhook_SlowHeadersAreCutOff(t *testing.T) {
 	t.Parallel()
-	app := start(t, Config{DataDir: t.TempDir(), WebhookSecret: hostileSecret})
-	hook := getStatus(t, app.uiURL).WebhookURL
-	host := strings.TrimPrefix(strings.TrimSuffix(hook, gotowebinar.WebhookPath), "http://")
+	st := openTestStore(t, t.TempDir())
+	rcv := gotowebinar.NewReceiver(secretKeys(st, hostileSecret), st, quietLog())
+	synctest.Test(t, func(t *testing.T) {
+		srv := webhookServer(rcv, quietLog())
+		ln := newPipeListener()
+		go srv.Serve(ln)
+		defer srv.Close()
+		conn := ln.dial()
+		defer conn.Close()
 
-	conn, err := net.Dial("tcp", host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	began := time.Now()
-	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\n", gotowebinar.WebhookPath, host)
-	closed := make(chan time.Duration, 1)
-	go func() {
-		// Read until the server gives up on us.
-		io.Copy(io.Discard, bufio.NewReader(conn))
-		closed <- time.Since(began)
-	}()
-	for {
-		select {
-		case took := <-closed:
-			if took > webhookReadHeaderTimeout+2*time.Second {
-				t.Errorf("server held a slow client for %v", took)
-			}
-			return
-		case <-time.After(500 * time.Millisecond):
-			if _, err := io.WriteString(conn, "X-Slow: a\r\n"); err != nil {
-				continue // the server closed the connection: the reader reports when
-			}
-			if time.Since(began) > webhookReadHeaderTimeout+5*time.Second {
-				t.Fatal("the server never cut off a client trickling headers")
+		began := time.Now()
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: example.ngrok.app\r\n", gotowebinar.WebhookPath)
+		closed := make(chan time.Duration, 1)
+		go func() {
+			// Read until the server gives up on us.
+			io.Copy(io.Discard, conn)
+			closed <- time.Since(began)
+		}()
+		trickle := time.NewTicker(500 * time.Millisecond)
+		defer trickle.Stop()
+		for {
+			select {
+			case took := <-closed:
+				if took < webhookReadHeaderTimeout || took > webhookReadHeaderTimeout+time.Second {
+					t.Errorf("server cut a slow client off after %v, want at %v", took, webhookReadHeaderTimeout)
+				}
+				return
+			case <-trickle.C:
+				if _, err := io.WriteString(conn, "X-Slow: a\r\n"); err != nil {
+					continue // the server closed the connection: the reader reports when
+				}
+				if time.Since(began) > webhookReadHeaderTimeout+5*time.Second {
+					t.Fatal("the server never cut off a client trickling headers")
+				}
 			}
 		}
+	})
+}
+
+// pipeListener hands the server in-memory connections, so a test's
+// deadlines run on the bubble's virtual clock.
+type pipeListener struct {
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newPipeListener() *pipeListener {
+	return &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
+}
+
+// dial connects a client, whose end it returns.
+func (l *pipeListener) dial() net.Conn {
+	client, server := net.Pipe()
+	l.conns <- server
+	return client
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
 	}
 }
+
+func (l *pipeListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "pipe" }
 
 // A thousand clients at once all get their events stored.
 func TestWebhook_ThousandConcurrentConnections(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"webinarsync/gotowebinar"
 	"webinarsync/gotowebinar/gotosim"
+	"webinarsync/gotowebinar/gotosim/simtest"
 	"webinarsync/store"
 )
 
@@ -64,8 +65,8 @@ func allActive(hooks []map[string]string) bool {
 }
 
 func TestLogin_EndToEndThroughTheUIThenCleanupOnExit(t *testing.T) {
-	g := startGoToSim(t)
-	app := start(t, Config{DataDir: t.TempDir(), GoTo: g.config(), CleanupOnExit: true})
+	g := simtest.Start(t)
+	app := start(t, Config{DataDir: t.TempDir(), GoTo: g.Endpoints(), CleanupOnExit: true})
 
 	_, home := get(t, app.uiURL)
 	if !strings.Contains(home, `href="/login"`) {
@@ -83,13 +84,13 @@ func TestLogin_EndToEndThroughTheUIThenCleanupOnExit(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/" {
 		t.Fatalf("the login ended at %s with %d, want the home page", resp.Request.URL, resp.StatusCode)
 	}
-	auth := g.requests("GET", "/oauth/authorize")
+	auth := g.Requests("GET", "/oauth/authorize")
 	if len(auth) != 1 {
 		t.Fatalf("%d authorize requests", len(auth))
 	}
-	tokenReq := g.requests("POST", "/oauth/token")
-	if len(tokenReq) != 1 || !strings.Contains(string(tokenReq[0].body), "code_verifier=") {
-		t.Errorf("the code exchange carried no PKCE verifier: %s", tokenReq[0].body)
+	tokenReq := g.Requests("POST", "/oauth/token")
+	if len(tokenReq) != 1 || !strings.Contains(string(tokenReq[0].Body), "code_verifier=") {
+		t.Errorf("the code exchange carried no PKCE verifier: %s", tokenReq[0].Body)
 	}
 
 	waitFor(t, "our webhooks active at GoTo", func() bool {
@@ -101,20 +102,20 @@ func TestLogin_EndToEndThroughTheUIThenCleanupOnExit(t *testing.T) {
 		t.Errorf("login %v does not name the organizer", login)
 	}
 	// GoTo's deliveries now land in the store.
-	if _, err := g.sim.Deliver(t.Context(), gotosimEvent()); err != nil {
+	if _, err := g.Sim.Deliver(t.Context(), gotosimEvent()); err != nil {
 		t.Fatalf("Deliver: %v", err)
 	}
 	waitFor(t, "the delivery", func() bool { return getStatus(t, app.uiURL).Counts.Events == 1 })
 
 	app.shutdown(t)
-	if h, s := g.webhooks(t), g.subscriptions(t); len(h)+len(s) != 0 {
+	if h, s := g.Webhooks(t), g.Subscriptions(t); len(h)+len(s) != 0 {
 		t.Errorf("-cleanup-on-exit left %d webhooks and %d subscriptions at GoTo", len(h), len(s))
 	}
 }
 
 func TestLogin_CallbackRefusesAStateItDidNotStart(t *testing.T) {
-	g := startGoToSim(t)
-	app := start(t, Config{DataDir: t.TempDir(), GoTo: g.config()})
+	g := simtest.Start(t)
+	app := start(t, Config{DataDir: t.TempDir(), GoTo: g.Endpoints()})
 	jar, _ := cookiejar.New(nil)
 	noFollow := &http.Client{Jar: jar, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -142,7 +143,7 @@ func TestLogin_CallbackRefusesAStateItDidNotStart(t *testing.T) {
 	if code != http.StatusBadRequest || !strings.Contains(body, "This login did not start here") {
 		t.Errorf("forged state: %d %q", code, body)
 	}
-	if n := g.count("POST", "/oauth/token"); n != 0 {
+	if n := g.Count("POST", "/oauth/token"); n != 0 {
 		t.Errorf("the forged callback exchanged the code (%d token requests)", n)
 	}
 	if login, _ := webhookStates(t, app.uiURL); login["state"] != "logged_out" {
@@ -170,17 +171,17 @@ func getWith(t *testing.T, c *http.Client, u string) (int, string) {
 func TestLogin_RefreshFailureSaysLogInAgainWhileDeliveriesAreStored(t *testing.T) {
 	// Logged in at one GoTo, whose tokens a second one does not know: the
 	// refresh is refused, as when GoTo revokes a login.
-	first, second := startGoToSim(t), startGoToSim(t)
+	first, second := simtest.Start(t), simtest.Start(t)
 	dir := t.TempDir()
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	logIn(t, newTestAccount(t, st, first.config()))
+	newTestGoTo(t, st, first.Endpoints())
 	st.Close()
 
 	const secret = "env-secret"
-	app := start(t, Config{DataDir: dir, GoTo: second.config(), WebhookSecret: secret})
+	app := start(t, Config{DataDir: dir, GoTo: second.Endpoints(), WebhookSecret: secret})
 	waitFor(t, "the expired login", func() bool {
 		login, _ := webhookStates(t, app.uiURL)
 		return login["state"] == "expired"
@@ -195,7 +196,7 @@ func TestLogin_RefreshFailureSaysLogInAgainWhileDeliveriesAreStored(t *testing.T
 	if _, home := get(t, app.uiURL); !strings.Contains(home, `href="/login"`) || !strings.Contains(home, "Session expired") {
 		t.Error("the home page does not offer to log in again")
 	}
-	if n := second.count("POST", "/oauth/token"); n != 1 {
+	if n := second.Count("POST", "/oauth/token"); n != 1 {
 		t.Errorf("%d refresh attempts, want 1", n)
 	}
 

@@ -12,9 +12,23 @@ import (
 	"testing"
 	"time"
 
+	"webinarsync/gotowebinar/catchup"
 	"webinarsync/gotowebinar/gotosim"
+	"webinarsync/gotowebinar/gotosim/simtest"
+	"webinarsync/store"
 	"webinarsync/ui"
 )
+
+// listed is what GoTo lists of a webinar's registrants: all but the cancelled.
+func listed(sim *simtest.Server, w gotosim.Webinar) []gotosim.Registrant {
+	var out []gotosim.Registrant
+	for _, r := range sim.Sim.Generator().Registrants(w.Key) {
+		if r.Status != "Cancelled" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
 
 // noRedirects is a browser that shows us where a form sends it.
 var noRedirects = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -32,16 +46,26 @@ func post(t *testing.T, u string, form url.Values) (int, string, string) {
 
 func TestUI_SyncNowThenAddAndRemoveARegistrantAtGoTo(t *testing.T) {
 	now := time.Now()
-	f := newSyncFixture(t, gotosim.Population{Webinars: 2, Registrants: 12, Sessions: 1, Attend: 80, Start: now.Add(-2 * 24 * time.Hour), Every: 4 * 24 * time.Hour},
-		nil, SyncConfig{})
-	past, future := f.webinars[0], f.webinars[1]
-	srv := httptest.NewServer(ui.New(ui.Config{Store: f.st, Account: f.acct, Logger: quietLog(), Sync: f.sync, Registrants: f.acct}).Handler())
+	sim := simtest.Start(t)
+	webinars := sim.Sim.Generator().Populate(gotosim.Population{Webinars: 2, Registrants: 12, Sessions: 1, Attend: 80,
+		Start: now.Add(-2 * 24 * time.Hour), Every: 4 * 24 * time.Hour})
+	past, future := webinars[0], webinars[1]
+	st := openTestStore(t, t.TempDir())
+	g, err := newGoTo(goToConfig{Store: st, Logger: quietLog(), Endpoints: sim.Endpoints(), RateLimit: -1,
+		RetryBackoff: time.Millisecond, Window: catchup.Window{Manual: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go g.sync.Run(t.Context())
+	if err := gotosim.LogIn(t.Context(), g.login, simtest.RedirectURI); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	srv := httptest.NewServer(ui.New(ui.Config{Store: st, Logger: quietLog(), Login: g.login, Sync: g.sync, Registrants: g.registrants}).Handler())
 	t.Cleanup(srv.Close)
-	go f.sync.Run(t.Context())
 
 	// Logging in started a sync; "Sync now" starts another.
-	waitFor(t, "the sync after login", func() bool { s := f.sync.SyncStatus(); return !s.Running && !s.Finished.IsZero() })
-	first := f.sync.SyncStatus().Finished
+	waitFor(t, "the sync after login", func() bool { s := g.sync.Status(); return !s.Running && !s.Finished.IsZero() })
+	first := g.sync.Status().Finished
 	_, home := get(t, srv.URL+"/")
 	if !strings.Contains(home, "Synced") || !strings.Contains(home, "2 webinars (2 new)") || !strings.Contains(home, html.EscapeString(past.Title)) ||
 		!strings.Contains(home, `action="/sync"`) || !strings.Contains(home, "/assets/sync.js") {
@@ -51,13 +75,17 @@ func TestUI_SyncNowThenAddAndRemoveARegistrantAtGoTo(t *testing.T) {
 	if code != http.StatusSeeOther || where != "/#sync-h" {
 		t.Fatalf("POST /sync = %d to %q, want 303 back home", code, where)
 	}
-	waitFor(t, "the sync asked for", func() bool { s := f.sync.SyncStatus(); return !s.Running && s.Finished.After(first) })
+	waitFor(t, "the sync asked for", func() bool { s := g.sync.Status(); return !s.Running && s.Finished.After(first) })
 	_, fragment := get(t, srv.URL+"/sync/progress")
 	if !strings.HasPrefix(strings.TrimSpace(fragment), `<section class="panel sync" id="sync"`) || !strings.Contains(fragment, `data-running="false"`) ||
 		!strings.Contains(fragment, "2 webinars, ") {
 		t.Errorf("GET /sync/progress = %.300s, want the panel alone", fragment)
 	}
-	f.checkComplete(t)
+	for _, w := range webinars {
+		if _, total, err := st.Registrants(w.Key, store.RegistrantQuery{}); err != nil || total != len(listed(sim, w)) {
+			t.Errorf("webinar %s: %d registrants stored (%v), GoTo lists %d", w.Key, total, err, len(listed(sim, w)))
+		}
+	}
 
 	// Add someone by hand to the upcoming webinar: at GoTo, then here.
 	code, where, body := post(t, srv.URL+"/webinars/"+future.Key+"/registrants", url.Values{
@@ -66,7 +94,7 @@ func TestUI_SyncNowThenAddAndRemoveARegistrantAtGoTo(t *testing.T) {
 		t.Fatalf("adding a registrant: %d to %q\n%s", code, where, body)
 	}
 	var added gotosim.Registrant
-	for _, r := range f.g.sim.Generator().Registrants(future.Key) {
+	for _, r := range sim.Sim.Generator().Registrants(future.Key) {
 		if r.Email == "ngozi@athome.net" {
 			added = r
 		}
@@ -74,7 +102,7 @@ func TestUI_SyncNowThenAddAndRemoveARegistrantAtGoTo(t *testing.T) {
 	if added.Key == "" || added.Organization != "@Home Networks" {
 		t.Fatalf("GoTo has no registrant ngozi@athome.net (%+v)", added)
 	}
-	stored, err := f.st.Registrant(future.Key, added.Key)
+	stored, err := st.Registrant(future.Key, added.Key)
 	if err != nil || stored.Organization != "@Home Networks" || stored.Status != "Approved" || stored.JoinURL == "" {
 		t.Errorf("stored as %+v, %v", stored, err)
 	}
@@ -97,24 +125,24 @@ func TestUI_SyncNowThenAddAndRemoveARegistrantAtGoTo(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(confirm, "Remove Ngozi Okonkwo?") || !strings.Contains(confirm, `method="post"`) {
 		t.Fatalf("the confirmation page: %d\n%s", code, confirm)
 	}
-	if r, _ := f.st.Registrant(future.Key, added.Key); r.Status != "Approved" {
+	if r, _ := st.Registrant(future.Key, added.Key); r.Status != "Approved" {
 		t.Fatalf("asking for the confirmation changed the registrant: %q", r.Status)
 	}
 	code, where, body = post(t, removeURL, nil)
 	if code != http.StatusSeeOther || !strings.Contains(where, "?removed=") {
 		t.Fatalf("removing: %d to %q\n%s", code, where, body)
 	}
-	for _, r := range f.g.sim.Generator().Registrants(future.Key) {
+	for _, r := range sim.Sim.Generator().Registrants(future.Key) {
 		if r.Key == added.Key && r.Status != "Cancelled" {
 			t.Errorf("GoTo still has them as %s", r.Status)
 		}
 	}
-	if r, _ := f.st.Registrant(future.Key, added.Key); r.Status != "Cancelled" || r.Organization != "@Home Networks" {
+	if r, _ := st.Registrant(future.Key, added.Key); r.Status != "Cancelled" || r.Organization != "@Home Networks" {
 		t.Errorf("here they are %+v, want cancelled with what we knew kept", r)
 	}
 
 	// GoTo refuses to remove anyone from a webinar that has ended: say so.
-	someone := f.current(past)[0]
+	someone := listed(sim, past)[0]
 	code, _, body = post(t, srv.URL+"/webinars/"+past.Key+"/registrants/"+someone.Key+"/remove", nil)
 	if code != http.StatusBadGateway || !strings.Contains(body, "scheduled, future webinar") {
 		t.Errorf("removing from an ended webinar: %d, want GoTo's reason in words", code)
@@ -123,7 +151,7 @@ func TestUI_SyncNowThenAddAndRemoveARegistrantAtGoTo(t *testing.T) {
 	// Attendees per session, from GoTo's report.
 	code, attendees := get(t, srv.URL+"/webinars/"+past.Key+"/attendees.csv")
 	rows, err := csv.NewReader(strings.NewReader(attendees)).ReadAll()
-	want := f.g.sim.Generator().Attendance(past.Key, past.Times[0].Key)
+	want := sim.Sim.Generator().Attendance(past.Key, past.Times[0].Key)
 	if code != http.StatusOK || err != nil || len(rows) != len(want)+1 || rows[0][0] != "sessionKey" {
 		t.Fatalf("attendees.csv: %d, %d rows (%v), want %d attendees", code, len(rows), err, len(want))
 	}

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"webinarsync/internal/clock"
 )
 
 // Client calls GoTo Webinar's v2 REST API with an OAuth access token. It
@@ -72,10 +74,6 @@ func WithRateLimit(perSecond float64) Option {
 		}
 	}
 }
-
-// WithLimiter makes the Client wait on l, which other Clients may share:
-// GoTo's limit is per account, not per Client. nil removes the limit.
-func WithLimiter(l *Limiter) Option { return func(c *Client) { c.limit = l } }
 
 // WithPageSize sets how many items a listing asks for per page, at most
 // (and by default) MaxPageSize; tests use small pages to walk many.
@@ -220,7 +218,7 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 				return nil, fmt.Errorf("gotowebinar: %s %s: %w", method, path, err)
 			}
 			c.log.Debug("gotowebinar: retrying after a network error", "method", method, "path", path, "attempt", attempt, "err", err)
-			if err := sleep(ctx, c.retryWait(attempt, 0)); err != nil {
+			if err := clock.Sleep(ctx, c.retryWait(attempt, 0)); err != nil {
 				return nil, fmt.Errorf("gotowebinar: %s %s: %w", method, path, err)
 			}
 			continue
@@ -258,7 +256,7 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 				c.limit.Hold(time.Now().Add(cmp.Or(apiErr.RetryAfter, c.backoff)))
 			}
 			c.log.Debug("gotowebinar: retrying", "method", method, "path", path, "status", resp.StatusCode, "attempt", attempt, "wait", wait)
-			if err := sleep(ctx, wait); err != nil {
+			if err := clock.Sleep(ctx, wait); err != nil {
 				return nil, fmt.Errorf("gotowebinar: %s %s: %w", method, path, err)
 			}
 		default:
@@ -329,18 +327,4 @@ func parseRetryAfter(v string) time.Duration {
 		return max(time.Until(t), 0)
 	}
 	return 0
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

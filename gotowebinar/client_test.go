@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -57,38 +59,111 @@ type request struct {
 	body         []byte
 }
 
-// simEnv is the real simulator on a loopback server, with every request
-// recorded and an optional front handler to make GoTo misbehave.
+// simEnv is the real simulator, on a loopback server or in memory, with
+// every request recorded and an optional front handler to make GoTo
+// misbehave.
 type simEnv struct {
 	sim   *gotosim.Sim
-	srv   *httptest.Server
+	srv   *httptest.Server // nil when the sim is served in memory
+	url   string           // the sim's root
+	hc    *http.Client     // reaches the sim and callbacks in memory; nil over loopback
 	clock *simClock
 
 	mu   sync.Mutex
 	reqs []request
 }
 
-// startSim serves a sim; front, when set, may answer a request itself
-// (returning true) before the sim sees it.
+// Hosts of the in-memory sim and of the callback it validates.
+const (
+	memSimHost      = "gotosim.test"
+	memCallbackHost = "callback.test"
+)
+
+// startSim serves a sim on a loopback server; front, when set, may answer
+// a request itself (returning true) before the sim sees it.
 func startSim(t *testing.T, front func(w http.ResponseWriter, r *http.Request, body []byte) bool) *simEnv {
 	t.Helper()
+	env := newSimEnv(nil)
+	env.srv = httptest.NewServer(env.handler(front))
+	t.Cleanup(env.srv.Close)
+	env.url = env.srv.URL
+	return env
+}
+
+// startSimInMemory is startSim without the network, for synctest bubbles,
+// whose clock cannot advance while a goroutine waits on a real socket. The
+// sim validates callback URLs on memCallbackHost, which answers 200.
+func startSimInMemory(t *testing.T, front func(w http.ResponseWriter, r *http.Request, body []byte) bool) *simEnv {
+	t.Helper()
+	routes := memTransport{memCallbackHost: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})}
+	hc := &http.Client{Transport: routes}
+	env := newSimEnv(hc)
+	routes[memSimHost] = env.handler(front)
+	env.url, env.hc = "http://"+memSimHost, hc
+	return env
+}
+
+// newSimEnv makes the sim; hc (nil: the sim's default) is how it reaches
+// callbacks.
+func newSimEnv(hc *http.Client) *simEnv {
 	env := &simEnv{clock: &simClock{}}
 	// A fixed seed: the same simulated data on every run.
-	env.sim = gotosim.New(gotosim.Config{Seed: 42, Now: env.clock.Now, ClientID: testClientID, ClientSecret: testClientSecret})
-	h := env.sim.Handler()
-	env.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	env.sim = gotosim.New(gotosim.Config{Seed: 42, Now: env.clock.Now, ClientID: testClientID, ClientSecret: testClientSecret, Client: hc})
+	return env
+}
+
+// handler records each request, lets front answer it, or hands it to the sim.
+func (e *simEnv) handler(front func(w http.ResponseWriter, r *http.Request, body []byte) bool) http.Handler {
+	h := e.sim.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		env.mu.Lock()
-		env.reqs = append(env.reqs, request{method: r.Method, path: r.URL.Path, query: r.URL.Query(), body: body})
-		env.mu.Unlock()
+		e.mu.Lock()
+		e.reqs = append(e.reqs, request{method: r.Method, path: r.URL.Path, query: r.URL.Query(), body: body})
+		e.mu.Unlock()
 		if front != nil && front(w, r, body) {
 			return
 		}
 		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(env.srv.Close)
-	return env
+	})
+}
+
+// memTransport serves each request in memory with the handler of its host.
+type memTransport map[string]http.Handler
+
+func (m memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		defer req.Body.Close()
+	}
+	h, ok := m[req.URL.Host]
+	if !ok {
+		return nil, fmt.Errorf("dial tcp: lookup %s: no such host", req.URL.Host)
+	}
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+	// The handler sees the request as a server would: a path, not a URL.
+	in := req.Clone(req.Context())
+	in.RequestURI = req.URL.RequestURI()
+	in.URL = &url.URL{Path: req.URL.Path, RawPath: req.URL.RawPath, RawQuery: req.URL.RawQuery}
+	in.RemoteAddr = "192.0.2.1:50000"
+	if in.Body == nil {
+		in.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, in)
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
+
+// callbackURL is a webhook callback that answers GoTo's validation GET
+// with 200, as our webhook listener does.
+func (e *simEnv) callbackURL(t *testing.T) string {
+	if e.hc != nil {
+		return "http://" + memCallbackHost + gotowebinar.WebhookPath
+	}
+	return callbackServer(t)
 }
 
 func (e *simEnv) count(method, path string) int {
@@ -116,7 +191,7 @@ func (e *simEnv) requests(method, path string) []request {
 }
 
 func (e *simEnv) conf() *oauth2.Config {
-	return gotowebinar.OAuthConfig(testClientID, testClientSecret, e.srv.URL+"/oauth/authorize", e.srv.URL+"/oauth/token", testRedirect)
+	return gotowebinar.OAuthConfig(testClientID, testClientSecret, e.url+"/oauth/authorize", e.url+"/oauth/token", testRedirect)
 }
 
 // login runs the authorization-code flow against the sim as a browser
@@ -133,6 +208,9 @@ func (e *simEnv) login(t *testing.T) *oauth2.Token {
 		t.Fatalf("authorize URL %s lacks state or PKCE S256", start.URL)
 	}
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if e.hc != nil {
+		noFollow.Transport = e.hc.Transport
+	}
 	resp, err := noFollow.Get(start.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +220,7 @@ func (e *simEnv) login(t *testing.T) *oauth2.Token {
 	if err != nil || loc.Query().Get("state") != start.State {
 		t.Fatalf("authorize redirected to %q", resp.Header.Get("Location"))
 	}
-	tok, err := gotowebinar.ExchangeCode(t.Context(), conf, nil, loc.Query().Get("code"), start.Verifier)
+	tok, err := gotowebinar.ExchangeCode(t.Context(), conf, e.hc, loc.Query().Get("code"), start.Verifier)
 	if err != nil {
 		t.Fatalf("ExchangeCode: %v", err)
 	}
@@ -169,7 +247,15 @@ func (s *savedTokens) all() []*oauth2.Token {
 
 func newClient(e *simEnv, ts oauth2.TokenSource, opts ...gotowebinar.Option) *gotowebinar.Client {
 	opts = append([]gotowebinar.Option{gotowebinar.WithRateLimit(0), gotowebinar.WithRetries(5, time.Millisecond)}, opts...)
-	return gotowebinar.NewClient(e.srv.URL+"/G2W/rest/v2", ts, opts...)
+	return gotowebinar.NewClient(e.url+"/G2W/rest/v2", ts, append(e.clientOptions(), opts...)...)
+}
+
+// clientOptions make a Client reach the sim the way this env serves it.
+func (e *simEnv) clientOptions() []gotowebinar.Option {
+	if e.hc == nil {
+		return nil
+	}
+	return []gotowebinar.Option{gotowebinar.WithHTTPClient(e.hc)}
 }
 
 // callbackServer answers GoTo's validation GET with 200, as our webhook
@@ -182,6 +268,7 @@ func callbackServer(t *testing.T) string {
 }
 
 func TestLogin_TokenResponseNamesTheOrganizer(t *testing.T) {
+	t.Parallel()
 	env := startSim(t, nil)
 	tok := env.login(t)
 	id := gotowebinar.IdentityFromToken(tok)
@@ -199,6 +286,7 @@ func TestLogin_TokenResponseNamesTheOrganizer(t *testing.T) {
 }
 
 func TestClient_RefreshesOnInvalidTokenThenRetriesOnce(t *testing.T) {
+	t.Parallel()
 	env := startSim(t, nil)
 	tok := env.login(t)
 	var saved savedTokens
@@ -227,6 +315,7 @@ func TestClient_RefreshesOnInvalidTokenThenRetriesOnce(t *testing.T) {
 }
 
 func TestClient_GivesUpWhenTheRefreshedTokenIsRefusedToo(t *testing.T) {
+	t.Parallel()
 	env := startSim(t, func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
 		if strings.HasSuffix(r.URL.Path, "/webhooks") {
 			w.Header().Set("Content-Type", "application/json")
@@ -251,6 +340,7 @@ func TestClient_GivesUpWhenTheRefreshedTokenIsRefusedToo(t *testing.T) {
 }
 
 func TestTokenSource_KeepsTheRefreshTokenWhenTheAnswerOmitsIt(t *testing.T) {
+	t.Parallel()
 	var env *simEnv
 	env = startSim(t, func(w http.ResponseWriter, r *http.Request, body []byte) bool {
 		if r.URL.Path != "/oauth/token" || !strings.Contains(string(body), "grant_type=refresh_token") {
@@ -288,6 +378,7 @@ func TestTokenSource_KeepsTheRefreshTokenWhenTheAnswerOmitsIt(t *testing.T) {
 }
 
 func TestTokenSource_RefreshesAheadOfExpiry(t *testing.T) {
+	t.Parallel()
 	env := startSim(t, nil)
 	tok := env.login(t)
 	tok.Expiry = time.Now().Add(gotowebinar.RefreshEarly / 2) // still valid, but not for long
@@ -307,6 +398,7 @@ func TestTokenSource_RefreshesAheadOfExpiry(t *testing.T) {
 }
 
 func TestTokenSource_RefusedRefreshMeansLogInAgain(t *testing.T) {
+	t.Parallel()
 	env := startSim(t, nil)
 	tok := &oauth2.Token{AccessToken: "stale", RefreshToken: "unknown-to-goto", Expiry: time.Now().Add(-time.Minute)}
 	_, err := gotowebinar.NewTokenSource(env.conf(), nil, tok, nil).Token()
@@ -322,6 +414,7 @@ func TestTokenSource_RefusedRefreshMeansLogInAgain(t *testing.T) {
 }
 
 func TestClient_WebhookLifecycleAgainstTheSim(t *testing.T) {
+	t.Parallel()
 	env := startSim(t, nil)
 	c := newClient(env, oauth2.StaticTokenSource(env.login(t)))
 	ctx := t.Context()
@@ -403,6 +496,7 @@ func fixedAPI(t *testing.T, status int, body string) *gotowebinar.Client {
 }
 
 func TestClient_ReadsEveryShapeGoToAnswersWith(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		status   int
@@ -450,6 +544,7 @@ func TestClient_ReadsEveryShapeGoToAnswersWith(t *testing.T) {
 }
 
 func TestClient_ErrorsCarryGoTosCodeAndMessage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		status          int
 		body, code, msg string
@@ -472,56 +567,61 @@ func TestClient_ErrorsCarryGoTosCodeAndMessage(t *testing.T) {
 }
 
 func TestClient_Honours429AndRetryAfter(t *testing.T) {
-	var mu sync.Mutex
-	var storm int
-	env := startSim(t, func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
-		if !strings.HasSuffix(r.URL.Path, "/webhooks") {
-			return false
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if storm > 0 {
-			storm--
-			if storm == 0 {
-				w.Header().Set("Retry-After", "1")
+	t.Parallel()
+	// Virtual time: Retry-After's second passes without being waited for.
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var storm int
+		env := startSimInMemory(t, func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
+			if !strings.HasSuffix(r.URL.Path, "/webhooks") {
+				return false
 			}
-			w.WriteHeader(http.StatusTooManyRequests)
-			return true
+			mu.Lock()
+			defer mu.Unlock()
+			if storm > 0 {
+				storm--
+				if storm == 0 {
+					w.Header().Set("Retry-After", "1")
+				}
+				w.WriteHeader(http.StatusTooManyRequests)
+				return true
+			}
+			return false
+		})
+		c := newClient(env, oauth2.StaticTokenSource(env.login(t)))
+		cb := env.callbackURL(t)
+
+		// A storm of three 429s, the last asking for a second's pause: the
+		// call (a POST, retried since GoTo did nothing) succeeds after it.
+		mu.Lock()
+		storm = 3
+		mu.Unlock()
+		start := time.Now()
+		created, err := c.CreateWebhooks(t.Context(), []gotowebinar.NewWebhook{{CallbackURL: cb, EventName: gotowebinar.EventRegistrantAdded}})
+		if err != nil || len(created) != 1 {
+			t.Fatalf("CreateWebhooks through a 429 storm: %v", err)
 		}
-		return false
+		if d := time.Since(start); d < time.Second {
+			t.Errorf("retried after %v, want at least Retry-After's 1s", d)
+		}
+		if n := env.count("POST", "/G2W/rest/v2/webhooks"); n != 4 {
+			t.Errorf("%d POSTs, want 4 (three 429s, then created)", n)
+		}
+
+		// A storm longer than the retries: the 429 comes back as the error.
+		mu.Lock()
+		storm = 100
+		mu.Unlock()
+		_, err = c.ListWebhooks(t.Context())
+		var apiErr *gotowebinar.APIError
+		if !errors.As(err, &apiErr) || apiErr.Status != http.StatusTooManyRequests {
+			t.Errorf("endless 429s: err %v, want the 429", err)
+		}
 	})
-	c := newClient(env, oauth2.StaticTokenSource(env.login(t)))
-	cb := callbackServer(t)
-
-	// A storm of three 429s, the last asking for a second's pause: the
-	// call (a POST, retried since GoTo did nothing) succeeds after it.
-	mu.Lock()
-	storm = 3
-	mu.Unlock()
-	start := time.Now()
-	created, err := c.CreateWebhooks(t.Context(), []gotowebinar.NewWebhook{{CallbackURL: cb, EventName: gotowebinar.EventRegistrantAdded}})
-	if err != nil || len(created) != 1 {
-		t.Fatalf("CreateWebhooks through a 429 storm: %v", err)
-	}
-	if d := time.Since(start); d < time.Second {
-		t.Errorf("retried after %v, want at least Retry-After's 1s", d)
-	}
-	if n := env.count("POST", "/G2W/rest/v2/webhooks"); n != 4 {
-		t.Errorf("%d POSTs, want 4 (three 429s, then created)", n)
-	}
-
-	// A storm longer than the retries: the 429 comes back as the error.
-	mu.Lock()
-	storm = 100
-	mu.Unlock()
-	_, err = c.ListWebhooks(t.Context())
-	var apiErr *gotowebinar.APIError
-	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusTooManyRequests {
-		t.Errorf("endless 429s: err %v, want the 429", err)
-	}
 }
 
 func TestClient_RetriesGETOn5xxButNeverPOST(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	fails := map[string]int{}
 	env := startSim(t, func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
@@ -552,20 +652,28 @@ func TestClient_RetriesGETOn5xxButNeverPOST(t *testing.T) {
 }
 
 func TestClient_NeverExceedsTheRateLimit(t *testing.T) {
-	env := startSim(t, nil)
-	c := gotowebinar.NewClient(env.srv.URL, oauth2.StaticTokenSource(env.login(t))) // the default limit
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range 10 {
-		wg.Go(func() {
-			if _, err := c.ListWebhooks(t.Context()); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	// Ten requests at under 10 per second: the tenth starts after 9 gaps.
-	if d, least := time.Since(start), 9*time.Second/gotowebinar.DefaultRequestsPerSecond; d < least {
-		t.Errorf("10 requests took %v, want at least %v", d, least)
-	}
+	t.Parallel()
+	// Virtual time: the limiter's spacing is measured exactly, not waited for.
+	synctest.Test(t, func(t *testing.T) {
+		env := startSimInMemory(t, nil)
+		c := gotowebinar.NewClient(env.url, oauth2.StaticTokenSource(env.login(t)), env.clientOptions()...) // the default limit
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				if _, err := c.ListWebhooks(t.Context()); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		// Ten requests at under 10 per second: the tenth starts after 9 gaps
+		// (each a whole number of nanoseconds, as the limiter keeps them).
+		if d, least := time.Since(start), 9*(time.Second/gotowebinar.DefaultRequestsPerSecond); d < least {
+			t.Errorf("10 requests took %v, want at least %v", d, least)
+		}
+		if got := env.sim.MaxPerSecond(); got > 10 {
+			t.Errorf("%d requests arrived within one second, want at most 10", got)
+		}
+	})
 }

@@ -50,6 +50,7 @@ func mustDecode(t *testing.T, body string) *gotowebinar.Event {
 }
 
 func TestDecodeEvent_ReadsGuideSamplesOfAllFourEvents(t *testing.T) {
+	t.Parallel()
 	t.Run("registrant.added", func(t *testing.T) {
 		ev := mustDecode(t, sampleRegistrantAdded("ek-added"))
 		ra := ev.RegistrantAdded
@@ -164,6 +165,7 @@ func TestDecodeEvent_ReadsGuideSamplesOfAllFourEvents(t *testing.T) {
 }
 
 func TestDecodeEvent_KeepsBareNumberKeysByteExact(t *testing.T) {
+	t.Parallel()
 	for _, key := range []string{
 		"0",
 		"1",
@@ -204,6 +206,7 @@ func TestDecodeEvent_KeepsBareNumberKeysByteExact(t *testing.T) {
 }
 
 func TestDecodeEvent_KeepsStringKeys(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ json, want string }{
 		{`"98765432109876543210123"`, "98765432109876543210123"},
 		{`"9007199254740993"`, "9007199254740993"},
@@ -224,6 +227,7 @@ func TestDecodeEvent_KeepsStringKeys(t *testing.T) {
 }
 
 func TestDecodeEvent_ReadsJoinTimeInEveryForm(t *testing.T) {
+	t.Parallel()
 	plus2 := time.FixedZone("", 2*3600)
 	for _, tc := range []struct {
 		name, json string
@@ -258,6 +262,7 @@ func TestDecodeEvent_ReadsJoinTimeInEveryForm(t *testing.T) {
 }
 
 func TestTime_MarshalsRFC3339OrNull(t *testing.T) {
+	t.Parallel()
 	b, err := json.Marshal(struct{ A, B gotowebinar.Time }{B: gotowebinar.Time{Time: time.Date(2024, 3, 20, 15, 1, 2, 345e6, time.UTC)}})
 	if err != nil {
 		t.Fatal(err)
@@ -275,6 +280,7 @@ func TestTime_MarshalsRFC3339OrNull(t *testing.T) {
 }
 
 func TestDecodeEvent_ReadsIndustryInEitherCase(t *testing.T) {
+	t.Parallel()
 	for _, member := range []string{`"Industry":"Computing"`, `"industry":"Computing"`} {
 		t.Run(member, func(t *testing.T) {
 			if got := mustDecode(t, added(member)).RegistrantAdded.Industry; got != "Computing" {
@@ -285,6 +291,7 @@ func TestDecodeEvent_ReadsIndustryInEitherCase(t *testing.T) {
 }
 
 func TestDecodeEvent_ReadsResponsesInEveryShape(t *testing.T) {
+	t.Parallel()
 	ab := gotowebinar.Responses{{Question: "q", Type: "MULTIPLE_CHOICE", Answers: []string{"a", "b"}}}
 	plain := gotowebinar.Responses{{Question: "q", Answers: []string{"a"}}}
 	for _, tc := range []struct {
@@ -320,6 +327,7 @@ func TestDecodeEvent_ReadsResponsesInEveryShape(t *testing.T) {
 }
 
 func TestResponse_AnswerJoinsAnswers(t *testing.T) {
+	t.Parallel()
 	if got := (gotowebinar.Response{Answers: []string{"a", "b"}}).Answer(); got != "a; b" {
 		t.Errorf("Answer() = %q", got)
 	}
@@ -329,6 +337,7 @@ func TestResponse_AnswerJoinsAnswers(t *testing.T) {
 }
 
 func TestDecodeEvent_ReadsWebinarTimesAsObjectsOrPairs(t *testing.T) {
+	t.Parallel()
 	s1 := time.Date(2024, 3, 20, 15, 0, 0, 0, time.UTC)
 	s2 := time.Date(2024, 3, 27, 15, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
@@ -362,6 +371,7 @@ func TestDecodeEvent_ReadsWebinarTimesAsObjectsOrPairs(t *testing.T) {
 }
 
 func TestDecodeEvent_TreatsNullFieldsAsEmpty(t *testing.T) {
+	t.Parallel()
 	ev := mustDecode(t, `{"eventName":"registrant.added","eventVersion":null,"product":null,"eventKey":"ek","timestamp":null,
 		"webinarKey":1,"registrantKey":2,"webinarCreatorKey":null,"firstName":null,"lastName":null,"email":null,"phone":null,
 		"Industry":null,"registrationDate":null,"responses":null,"status":null,"joinUrl":null}`)
@@ -384,6 +394,7 @@ func TestDecodeEvent_TreatsNullFieldsAsEmpty(t *testing.T) {
 }
 
 func TestDecodeEvent_KeepsUnknownEventWithOnlyEnvelopeAndRaw(t *testing.T) {
+	t.Parallel()
 	body := `{"eventName":"session.ended","eventVersion":"2.0.0","product":"g2w","eventKey":"ek-unknown","timestamp":"2024-03-20T16:00:00Z","webinarKey":{"nested":true},"anything":[1,2,3]}`
 	ev := mustDecode(t, body)
 	if ev.RegistrantAdded != nil || ev.RegistrantJoined != nil || ev.Webinar != nil {
@@ -407,6 +418,7 @@ func TestDecodeEvent_KeepsUnknownEventWithOnlyEnvelopeAndRaw(t *testing.T) {
 // says an unknown eventName is acknowledged and kept raw. An envelope field
 // of an unexpected shape on an event we do not know must not lose it.
 func TestDecodeEvent_KeepsUnknownEventWhoseEnvelopeHasOddTypes(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		`{"eventName":"webinar.deleted","eventVersion":2,"eventKey":"ek-odd-1"}`,
 		`{"eventName":"webinar.deleted","eventKey":"ek-odd-2","timestamp":"Wed Mar 20 16:00:00 UTC 2024"}`,
@@ -425,6 +437,7 @@ func TestDecodeEvent_KeepsUnknownEventWhoseEnvelopeHasOddTypes(t *testing.T) {
 }
 
 func TestDecodeEvent_DerivesStableKeyWhenEventKeyIsMissing(t *testing.T) {
+	t.Parallel()
 	bodies := []string{
 		`{"eventName":"registrant.added","webinarKey":1,"registrantKey":2,"email":"a@example.com"}`,
 		`{"eventName":"registrant.added","eventKey":null,"webinarKey":1,"registrantKey":2,"email":"a@example.com"}`,
@@ -456,6 +469,7 @@ func TestDecodeEvent_DerivesStableKeyWhenEventKeyIsMissing(t *testing.T) {
 // A signed event GoTo sends in a shape we do not know is kept as received
 // (GoTo never redelivers what we refuse) but applied to nothing.
 func TestDecodeEvent_KeepsRawKnownEventWithoutItsKeys(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		`{"eventName":"registrant.added","eventKey":"ek","registrantKey":2}`,
 		`{"eventName":"registrant.added","eventKey":"ek","webinarKey":1}`,
@@ -472,6 +486,7 @@ func TestDecodeEvent_KeepsRawKnownEventWithoutItsKeys(t *testing.T) {
 }
 
 func TestDecodeEvent_KeepsRawFieldsOfUnexpectedTypes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, body string }{
 		{"webinarKey an object", added(`"webinarKey":{"x":1}`)},
 		{"webinarKey a fraction", added(`"webinarKey":1.5`)},
@@ -515,6 +530,7 @@ func wantKeptRaw(t *testing.T, body string) {
 }
 
 func TestDecodeEvent_RefusesBodiesThatAreNotJSONObjects(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, body string }{
 		{"empty", ``},
 		{"whitespace", " \n\t "},
@@ -540,6 +556,7 @@ func TestDecodeEvent_RefusesBodiesThatAreNotJSONObjects(t *testing.T) {
 }
 
 func TestDecodeEvent_RawKeepsTheTrimmedBody(t *testing.T) {
+	t.Parallel()
 	body := sampleRegistrantAdded("ek-raw")
 	in := []byte("\r\n \t" + body + "\n\n")
 	ev := mustDecode(t, string(in))
@@ -559,6 +576,7 @@ func TestDecodeEvent_RawKeepsTheTrimmedBody(t *testing.T) {
 }
 
 func TestDecodeEvent_FieldNamesMatchCaseInsensitively(t *testing.T) {
+	t.Parallel()
 	ev := mustDecode(t, `{"EventName":"registrant.added","EVENTKEY":"ek","WebinarKey":1,"registrantkey":2,"FIRSTNAME":"Ada"}`)
 	if ev.RegistrantAdded == nil || ev.RegistrantAdded.FirstName != "Ada" || ev.RegistrantAdded.RegistrantKey != "2" {
 		t.Errorf("event = %+v", ev)
@@ -566,6 +584,7 @@ func TestDecodeEvent_FieldNamesMatchCaseInsensitively(t *testing.T) {
 }
 
 func TestParseTime_ReadsEveryDocumentedForm(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want time.Time
@@ -600,6 +619,7 @@ func TestParseTime_ReadsEveryDocumentedForm(t *testing.T) {
 }
 
 func TestEventNames_ListsTheFourEvents(t *testing.T) {
+	t.Parallel()
 	got := strings.Join(gotowebinar.EventNames(), ",")
 	if got != "registrant.added,registrant.joined,webinar.created,webinar.changed" {
 		t.Errorf("EventNames() = %s", got)
@@ -607,6 +627,7 @@ func TestEventNames_ListsTheFourEvents(t *testing.T) {
 }
 
 func TestDecodeEvent_DoesNotRetainInputBufferForDerivedKey(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"eventName":"registrant.added","webinarKey":1,"registrantKey":2}`)
 	ev := mustDecode(t, string(body))
 	again := mustDecode(t, string(bytes.Clone(body)))
@@ -622,6 +643,7 @@ func TestDecodeEvent_DoesNotRetainInputBufferForDerivedKey(t *testing.T) {
 // retries a delivery that can never succeed). Decoding must either refuse
 // such a time (ErrMalformed) or not yield it.
 func TestDecodeEvent_NeverYieldsTimesOutsideYears0To9999(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		joined(`"joinTime":1e300`),
 		joined(`"joinTime":99999999999999999999`),
@@ -671,6 +693,7 @@ func eventTimes(ev *gotowebinar.Event) map[string]time.Time {
 // Answers that arrive in a shape we do not parse are kept as text: losing a
 // registration over them would be worse.
 func TestDecodeEvent_KeepsResponsesInUnexpectedShapes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, field string
 		want        gotowebinar.Response
@@ -694,6 +717,7 @@ func TestDecodeEvent_KeepsResponsesInUnexpectedShapes(t *testing.T) {
 }
 
 func TestDecodeEvent_KeepsUnknownEventWhoseNameIsNotText(t *testing.T) {
+	t.Parallel()
 	ev, err := gotowebinar.DecodeEvent([]byte(`{"eventName":5,"eventKey":"k"}`))
 	if err != nil {
 		t.Fatalf("DecodeEvent: %v", err)

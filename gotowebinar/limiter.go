@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"webinarsync/internal/clock"
 )
 
 // Limiter is a token bucket that every request of the Clients sharing it
@@ -41,7 +43,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 	}
 	for {
 		at, end, epoch := l.reserve(time.Now())
-		if err := sleep(ctx, time.Until(at)); err != nil {
+		if err := clock.Sleep(ctx, time.Until(at)); err != nil {
 			l.cancel(end)
 			return err
 		}

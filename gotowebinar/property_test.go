@@ -33,6 +33,7 @@ func (digitKey) Generate(r *rand.Rand, _ int) reflect.Value {
 // same digits: decode → store → ExportCSV never goes through a float or a
 // fixed-width integer.
 func TestProperty_BareNumberKeysSurviveDecodeStoreAndCSVExport(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	ctx := context.Background()
 	seq := 0

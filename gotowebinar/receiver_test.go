@@ -111,6 +111,7 @@ func events(t testing.TB, st *store.Store) []store.LogEntry {
 }
 
 func TestReceiver_AnswersGETWith200ForURLValidation(t *testing.T) {
+	t.Parallel()
 	rc, _ := newReceiver(t, openStore(t), testSecret)
 	for _, method := range []string{http.MethodGet, http.MethodHead} {
 		w := serve(gotowebinar.WebhookHandler(rc), httptest.NewRequest(method, gotowebinar.WebhookPath, nil))
@@ -123,6 +124,7 @@ func TestReceiver_AnswersGETWith200ForURLValidation(t *testing.T) {
 // The tunnel's side serves GET and POST on the webhook path and nothing
 // else: other methods get the same 404 as other paths (DESIGN.md).
 func TestReceiver_RefusesOtherMethods(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	rc, _ := newReceiver(t, st, testSecret)
 	for _, method := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch} {
@@ -138,6 +140,7 @@ func TestReceiver_RefusesOtherMethods(t *testing.T) {
 }
 
 func TestReceiver_StoresSignedDeliveriesOfAllFourEvents(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	rc, _ := newReceiver(t, st, testSecret)
 	bodies := []string{
@@ -184,6 +187,7 @@ func TestReceiver_StoresSignedDeliveriesOfAllFourEvents(t *testing.T) {
 }
 
 func TestReceiver_RefusesMissingOrWrongSignatureWith401(t *testing.T) {
+	t.Parallel()
 	body := sampleRegistrantAdded("ek-sig")
 	for _, tc := range []struct {
 		name    string
@@ -235,6 +239,7 @@ func TestReceiver_RefusesMissingOrWrongSignatureWith401(t *testing.T) {
 // in the event log as received (GoTo never redelivers a 4xx), applied to
 // nothing, with a log line saying why.
 func TestReceiver_KeepsSignedOddlyShapedEventsRaw(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, body string }{
 		{"known event without webinarKey", `{"eventName":"registrant.added","eventKey":"ek","registrantKey":1}`},
 		{"webinarKey an object", `{"eventName":"registrant.added","eventKey":"ek","webinarKey":{"x":1},"registrantKey":1}`},
@@ -258,6 +263,7 @@ func TestReceiver_KeepsSignedOddlyShapedEventsRaw(t *testing.T) {
 }
 
 func TestReceiver_RefusesSignedMalformedBodyWith400(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, body string }{
 		{"invalid JSON", `{"eventName":"registrant.added",`},
 		{"not an object", `[1,2,3]`},
@@ -280,6 +286,7 @@ func TestReceiver_RefusesSignedMalformedBodyWith400(t *testing.T) {
 }
 
 func TestReceiver_AcknowledgesAndLogsUnknownEvent(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	rc, _ := newReceiver(t, st, testSecret)
 	body := `{"eventName":"session.ended","eventVersion":"1.0.0","product":"g2w","eventKey":"ek-unknown","webinarKey":98765432109876543210123,"sessionKey":1}`
@@ -296,6 +303,7 @@ func TestReceiver_AcknowledgesAndLogsUnknownEvent(t *testing.T) {
 }
 
 func TestReceiver_Answers503WhenTheStoreFails(t *testing.T) {
+	t.Parallel()
 	st, err := store.Open(t.TempDir(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -317,6 +325,7 @@ func TestReceiver_Answers503WhenTheStoreFails(t *testing.T) {
 }
 
 func TestReceiver_IgnoresRedeliveryOfTheSameEventKey(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	rc, _ := newReceiver(t, st, testSecret)
 	first := sampleRegistrantAdded("ek-redelivered")
@@ -352,6 +361,7 @@ func TestReceiver_IgnoresRedeliveryOfTheSameEventKey(t *testing.T) {
 }
 
 func TestReceiver_DeduplicatesDeliveriesWithoutEventKeyByBody(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	rc, _ := newReceiver(t, st, testSecret)
 	body := `{"eventName":"registrant.joined","webinarKey":1,"registrantKey":2,"joinTime":1710946862345}`
@@ -366,6 +376,7 @@ func TestReceiver_DeduplicatesDeliveriesWithoutEventKeyByBody(t *testing.T) {
 }
 
 func TestReceiver_AcknowledgesOnlyWhatTheStoreCommitted(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
@@ -400,6 +411,7 @@ func TestReceiver_AcknowledgesOnlyWhatTheStoreCommitted(t *testing.T) {
 }
 
 func TestReceiver_LimitsBodyTo1MiB(t *testing.T) {
+	t.Parallel()
 	base := sampleRegistrantAdded("ek-big")
 	pad := func(n int) string { return base + strings.Repeat(" ", n-len(base)) }
 	for _, tc := range []struct {
@@ -431,6 +443,7 @@ func TestReceiver_LimitsBodyTo1MiB(t *testing.T) {
 }
 
 func TestReceiver_AcceptsEveryKeyDuringRotation(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	var mu sync.Mutex
 	known := []string{"old-key", "new-key"}
@@ -462,6 +475,7 @@ func TestReceiver_AcceptsEveryKeyDuringRotation(t *testing.T) {
 }
 
 func TestWebhookHandler_ServesOnlyTheWebhookPath(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	rc, _ := newReceiver(t, st, testSecret)
 	srv := httptest.NewServer(gotowebinar.WebhookHandler(rc))
@@ -510,6 +524,7 @@ func TestWebhookHandler_ServesOnlyTheWebhookPath(t *testing.T) {
 }
 
 func TestReceiver_StoresConcurrentRedeliveriesOnce(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	rc, _ := newReceiver(t, st, testSecret)
 	srv := httptest.NewServer(gotowebinar.WebhookHandler(rc))
@@ -574,6 +589,7 @@ func TestReceiver_StoresConcurrentRedeliveriesOnce(t *testing.T) {
 // 5xx: GoTo would retry it for ever. An out-of-range Unix-millisecond time
 // is such a delivery today (see TestDecodeEvent_NeverYieldsTimesOutsideYears0To9999).
 func TestReceiver_DoesNotAskGoToToRetryAnUnstorableTime(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		`{"eventName":"registrant.joined","eventKey":"ek-t1","webinarKey":1,"registrantKey":2,"joinTime":1e300}`,
 		`{"eventName":"registrant.added","eventKey":"ek-t2","webinarKey":1,"registrantKey":2,"registrationDate":"253402300800000"}`,
@@ -593,6 +609,7 @@ func TestReceiver_DoesNotAskGoToToRetryAnUnstorableTime(t *testing.T) {
 // log. An envelope field of a shape we do not expect (a numeric
 // eventVersion, say) on an event we do not know must not turn that into 400.
 func TestReceiver_AcknowledgesUnknownEventWithOddEnvelopeTypes(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	rc, _ := newReceiver(t, st, testSecret)
 	body := `{"eventName":"webinar.deleted","eventVersion":2,"eventKey":"ek-odd","webinarKey":1}`

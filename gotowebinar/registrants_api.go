@@ -60,6 +60,20 @@ func (r *Registrant) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Profile returns the registrant's own fields under the names GoTo's
+// events use: REST calls the comments questionsAndComments, and may give
+// the time frame as implementationTimeFrame only.
+func (r Registrant) Profile() Profile {
+	return Profile{
+		FirstName: r.FirstName, LastName: r.LastName, Email: r.Email,
+		Phone: r.Phone, Address: r.Address, City: r.City, State: r.State, Country: r.Country, ZipCode: r.ZipCode,
+		Organization: r.Organization, JobTitle: r.JobTitle, Industry: r.Industry,
+		NumberOfEmployees: r.NumberOfEmployees, PurchasingRole: r.PurchasingRole,
+		PurchasingTimeFrame: cmp.Or(r.PurchasingTimeFrame, r.ImplementationTimeFrame),
+		Comments:            r.QuestionsAndComments,
+	}
+}
+
 // RegistrantPage is one page of a webinar's registrants. Paged is false
 // when GoTo answered with the bare array of all of them.
 type RegistrantPage struct {

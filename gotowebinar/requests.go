@@ -29,9 +29,6 @@ func countRequest(ctx context.Context) {
 // "already registered"; for a webinar, "in session".
 func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }
 
-// IsRateLimited reports whether err is GoTo's 429 outlasting our retries.
-func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
-
 func hasStatus(err error, status int) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.Status == status

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -25,7 +26,17 @@ func simClient(t *testing.T, p gotosim.Population, opts ...gotowebinar.Option) (
 	return env, c, gotowebinar.Key(env.sim.OrganizerKey()), ws
 }
 
+// populatedInMemory is a sim served in memory, for synctest bubbles, with
+// populated webinars and a login's token.
+func populatedInMemory(t *testing.T, p gotosim.Population) (*simEnv, oauth2.TokenSource, gotowebinar.Key, []gotosim.Webinar) {
+	t.Helper()
+	env := startSimInMemory(t, nil)
+	ws := env.sim.Generator().Populate(p)
+	return env, oauth2.StaticTokenSource(env.login(t)), gotowebinar.Key(env.sim.OrganizerKey()), ws
+}
+
 func TestClient_ListWebinarsWalksEveryPageOfTheWindow(t *testing.T) {
+	t.Parallel()
 	now := time.Now().UTC()
 	env, c, org, ws := simClient(t, gotosim.Population{Webinars: 7, Registrants: 1, Start: now.Add(-3 * 24 * time.Hour)},
 		gotowebinar.WithPageSize(2))
@@ -60,6 +71,7 @@ func TestClient_ListWebinarsWalksEveryPageOfTheWindow(t *testing.T) {
 }
 
 func TestClient_ListRegistrantsReadsBothShapesAndKeepsKeysExact(t *testing.T) {
+	t.Parallel()
 	env, c, org, ws := simClient(t, gotosim.Population{Webinars: 1, Registrants: 45}, gotowebinar.WithPageSize(10))
 	w := gotowebinar.Key(ws[0].Key)
 	var want []string
@@ -116,6 +128,7 @@ func TestClient_ListRegistrantsReadsBothShapesAndKeepsKeysExact(t *testing.T) {
 }
 
 func TestClient_RegistrantActionsAnOrganizerTakes(t *testing.T) {
+	t.Parallel()
 	now := time.Now().UTC()
 	_, c, org, ws := simClient(t, gotosim.Population{Webinars: 2, Registrants: 1, Start: now.Add(-48 * time.Hour), Every: 72 * time.Hour})
 	past, future := gotowebinar.Key(ws[0].Key), gotowebinar.Key(ws[1].Key)
@@ -150,6 +163,7 @@ func TestClient_RegistrantActionsAnOrganizerTakes(t *testing.T) {
 }
 
 func TestClient_WebinarLifecycle(t *testing.T) {
+	t.Parallel()
 	now := time.Now().UTC().Truncate(time.Second)
 	_, c, org, ws := simClient(t, gotosim.Population{Webinars: 1, Registrants: 1, Start: now.Add(-10 * time.Minute)})
 	ctx := t.Context()
@@ -187,6 +201,7 @@ func TestClient_WebinarLifecycle(t *testing.T) {
 }
 
 func TestClient_SessionsAndAttendees(t *testing.T) {
+	t.Parallel()
 	now := time.Now().UTC()
 	env, c, org, ws := simClient(t, gotosim.Population{Webinars: 1, Registrants: 30, Sessions: 3, Attend: 70, Start: now.Add(-72 * time.Hour)},
 		gotowebinar.WithPageSize(2))
@@ -224,6 +239,7 @@ func TestClient_SessionsAndAttendees(t *testing.T) {
 }
 
 func TestClient_GetsOneWebhookAndSubscription(t *testing.T) {
+	t.Parallel()
 	env := startSim(t, nil)
 	c := newClient(env, oauth2.StaticTokenSource(env.login(t)))
 	hooks, err := c.CreateWebhooks(t.Context(), []gotowebinar.NewWebhook{{CallbackURL: callbackServer(t), EventName: gotowebinar.EventRegistrantAdded}})
@@ -248,85 +264,91 @@ func TestClient_GetsOneWebhookAndSubscription(t *testing.T) {
 }
 
 func TestLimiter_NeverMoreThanTenInAnySecondAtTheSim(t *testing.T) {
-	now := time.Now().UTC()
-	env, _, org, ws := simClient(t, gotosim.Population{Webinars: 1, Registrants: 1, Start: now})
-	// The default limit, shared by two Clients: GoTo's limit is the account's.
-	shared := gotowebinar.NewLimiter(gotowebinar.DefaultRequestsPerSecond, 1)
-	tok := oauth2.StaticTokenSource(env.login(t))
-	clients := []*gotowebinar.Client{
-		gotowebinar.NewClient(env.srv.URL+"/G2W/rest/v2", tok, gotowebinar.WithLimiter(shared)),
-		gotowebinar.NewClient(env.srv.URL+"/G2W/rest/v2", tok, gotowebinar.WithLimiter(shared)),
-	}
-	const calls = 28
-	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Go(func() {
-			for j := i; j < calls; j += 8 {
-				if _, err := clients[j%2].GetWebinar(t.Context(), org, gotowebinar.Key(ws[0].Key)); err != nil {
-					t.Error(err)
+	t.Parallel()
+	// Virtual time: the sim's one-second windows are exact, and 28 requests
+	// at 9 a second take no real time.
+	synctest.Test(t, func(t *testing.T) {
+		env, tok, org, ws := populatedInMemory(t, gotosim.Population{Webinars: 1, Registrants: 1, Start: time.Now().UTC()})
+		// The default limit, which every caller of the Client shares.
+		c := gotowebinar.NewClient(env.url+"/G2W/rest/v2", tok, env.clientOptions()...)
+		const calls = 28
+		start := time.Now()
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() {
+				for j := i; j < calls; j += 8 {
+					if _, err := c.GetWebinar(t.Context(), org, gotowebinar.Key(ws[0].Key)); err != nil {
+						t.Error(err)
+					}
 				}
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if got := env.sim.MaxPerSecond(); got > 10 {
-		t.Errorf("%d requests arrived within one second, want at most 10", got)
-	}
-	rate := float64(calls-1) / elapsed.Seconds()
-	t.Logf("%d requests from 8 goroutines in %v: %.2f requests/s", calls, elapsed.Round(time.Millisecond), rate)
-	if rate > 9.5 || rate < 8 {
-		t.Errorf("%.2f requests/s, want close to %d", rate, gotowebinar.DefaultRequestsPerSecond)
-	}
+			})
+		}
+		wg.Wait()
+		elapsed := time.Since(start)
+		if got := env.sim.MaxPerSecond(); got > 10 {
+			t.Errorf("%d requests arrived within one second, want at most 10", got)
+		}
+		rate := float64(calls-1) / elapsed.Seconds()
+		t.Logf("%d requests from 8 goroutines in %v: %.2f requests/s", calls, elapsed.Round(time.Millisecond), rate)
+		if rate > 9.5 || rate < 8 {
+			t.Errorf("%.2f requests/s, want close to %d", rate, gotowebinar.DefaultRequestsPerSecond)
+		}
+	})
 }
 
 func TestLimiter_A429PausesEveryCallerForRetryAfter(t *testing.T) {
-	now := time.Now().UTC()
-	env, _, org, ws := simClient(t, gotosim.Population{Webinars: 1, Registrants: 1, Start: now})
-	c := gotowebinar.NewClient(env.srv.URL+"/G2W/rest/v2", oauth2.StaticTokenSource(env.login(t)),
-		gotowebinar.WithRetries(5, 10*time.Millisecond)) // the default limit
-	env.sim.Throttle(1, time.Second)
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			if _, err := c.GetWebinar(t.Context(), org, gotowebinar.Key(ws[0].Key)); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	reqs := env.sim.APIRequests()
-	if len(reqs) != 5 || reqs[0].Status != http.StatusTooManyRequests {
-		t.Fatalf("%d requests, the first answered %d: want a 429, then 4 successes", len(reqs), reqs[0].Status)
-	}
-	if gap := reqs[1].At.Sub(reqs[0].At); gap < 950*time.Millisecond {
-		t.Errorf("the next request came %v after the 429, want Retry-After's 1s for every caller", gap)
-	}
-	for i := 2; i < len(reqs); i++ {
-		// Held back together, they still resume one at a time.
-		if gap := reqs[i].At.Sub(reqs[i-1].At); gap < 80*time.Millisecond {
-			t.Errorf("requests %d and %d came %v apart after the pause, want the limiter's spacing", i-1, i, gap)
+	t.Parallel()
+	// Virtual time: Retry-After's second and the spacing after it are exact.
+	synctest.Test(t, func(t *testing.T) {
+		env, tok, org, ws := populatedInMemory(t, gotosim.Population{Webinars: 1, Registrants: 1, Start: time.Now().UTC()})
+		c := gotowebinar.NewClient(env.url+"/G2W/rest/v2", tok,
+			append(env.clientOptions(), gotowebinar.WithRetries(5, 10*time.Millisecond))...) // the default limit
+		env.sim.Throttle(1, time.Second)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				if _, err := c.GetWebinar(t.Context(), org, gotowebinar.Key(ws[0].Key)); err != nil {
+					t.Error(err)
+				}
+			})
 		}
-	}
+		wg.Wait()
+		reqs := env.sim.APIRequests()
+		if len(reqs) != 5 || reqs[0].Status != http.StatusTooManyRequests {
+			t.Fatalf("%d requests, the first answered %d: want a 429, then 4 successes", len(reqs), reqs[0].Status)
+		}
+		if gap := reqs[1].At.Sub(reqs[0].At); gap < 950*time.Millisecond {
+			t.Errorf("the next request came %v after the 429, want Retry-After's 1s for every caller", gap)
+		}
+		for i := 2; i < len(reqs); i++ {
+			// Held back together, they still resume one at a time.
+			if gap := reqs[i].At.Sub(reqs[i-1].At); gap < 80*time.Millisecond {
+				t.Errorf("requests %d and %d came %v apart after the pause, want the limiter's spacing", i-1, i, gap)
+			}
+		}
+	})
 }
 
 func TestLimiter_ACancelledWaitGivesItsSlotBack(t *testing.T) {
-	l := gotowebinar.NewLimiter(2, 1) // one start per 500 ms
-	if err := l.Wait(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
-	defer cancel()
-	if err := l.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("a wait cut short: %v", err)
-	}
-	start := time.Now()
-	if err := l.Wait(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	// The cancelled caller's slot (at 500 ms) is the next caller's, not 1 s.
-	if d := time.Since(start); d > 600*time.Millisecond {
-		t.Errorf("the next caller waited %v, want about 450 ms", d)
-	}
+	t.Parallel()
+	// Virtual time: the waits below are measured exactly, not slept through.
+	synctest.Test(t, func(t *testing.T) {
+		l := gotowebinar.NewLimiter(2, 1) // one start per 500 ms
+		if err := l.Wait(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		if err := l.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("a wait cut short: %v", err)
+		}
+		start := time.Now()
+		if err := l.Wait(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		// The cancelled caller's slot (at 500 ms) is the next caller's, not 1 s.
+		if d := time.Since(start); d > 600*time.Millisecond {
+			t.Errorf("the next caller waited %v, want about 450 ms", d)
+		}
+	})
 }

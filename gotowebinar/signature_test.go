@@ -28,6 +28,7 @@ const (
 )
 
 func TestSign_MatchesKnownAnswer(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ body, want string }{
 		{kaBody, kaSignature},
 		{"", kaEmptyBodySignature},
@@ -49,6 +50,7 @@ func TestSign_MatchesKnownAnswer(t *testing.T) {
 }
 
 func TestVerifySignature(t *testing.T) {
+	t.Parallel()
 	oldKey := []byte("old-secret-key")
 	newKey := []byte("new-secret-key")
 	body := []byte(`{"eventName":"registrant.added","eventKey":"k1","webinarKey":98765432109876543210123}`)
@@ -104,6 +106,7 @@ func TestVerifySignature(t *testing.T) {
 }
 
 func TestVerifySignature_ErrorsNeverContainTheSecret(t *testing.T) {
+	t.Parallel()
 	secret := "s3cr3t-KEY-never-print-me"
 	body := []byte(`{"eventName":"x"}`)
 	for _, sig := range []string{"", "%%%", gotowebinar.Sign([]byte("other"), "1", body)} {
@@ -128,6 +131,7 @@ func hexSig(key []byte, ts string, body []byte) string {
 // empty key. If one ever reaches the key list (a stored key whose value
 // failed to decode, say), it must not make forged deliveries verify.
 func TestVerifySignature_RefusesSignatureMadeWithEmptyKey(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"eventName":"registrant.added","eventKey":"forged","webinarKey":1,"registrantKey":2}`)
 	forged := gotowebinar.Sign(nil, "1", body)
 	for _, tc := range []struct {

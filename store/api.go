@@ -52,33 +52,18 @@ func (w Webinar) Present() int { return max(w.Joined, w.Attended) }
 
 // Registrant is the latest known state of one registrant of one webinar.
 type Registrant struct {
-	WebinarKey          string                 `json:"webinarKey"`
-	RegistrantKey       string                 `json:"registrantKey"`
-	FirstName           string                 `json:"firstName"`
-	LastName            string                 `json:"lastName"`
-	Email               string                 `json:"email"`
-	Phone               string                 `json:"phone,omitempty"`
-	Address             string                 `json:"address,omitempty"`
-	City                string                 `json:"city,omitempty"`
-	State               string                 `json:"state,omitempty"`
-	Country             string                 `json:"country,omitempty"`
-	ZipCode             string                 `json:"zipCode,omitempty"`
-	Organization        string                 `json:"organization,omitempty"`
-	JobTitle            string                 `json:"jobTitle,omitempty"`
-	Industry            string                 `json:"industry,omitempty"`
-	NumberOfEmployees   string                 `json:"numberOfEmployees,omitempty"`
-	PurchasingRole      string                 `json:"purchasingRole,omitempty"`
-	PurchasingTimeFrame string                 `json:"purchasingTimeFrame,omitempty"`
-	Comments            string                 `json:"comments,omitempty"`
-	Status              string                 `json:"status,omitempty"`
-	RegistrationDate    time.Time              `json:"registrationDate,omitzero"`
-	RegistrationSource  string                 `json:"registrationSource,omitempty"`
-	JoinURL             string                 `json:"joinUrl,omitempty"`
-	Responses           []gotowebinar.Response `json:"responses,omitempty"`
-	Joins               int                    `json:"joins"`
-	FirstJoinTime       time.Time              `json:"firstJoinTime,omitzero"`
-	LastJoinTime        time.Time              `json:"lastJoinTime,omitzero"`
-	UpdatedAt           time.Time              `json:"updatedAt,omitzero"`
+	WebinarKey    string `json:"webinarKey"`
+	RegistrantKey string `json:"registrantKey"`
+	gotowebinar.Profile
+	Status             string                 `json:"status,omitempty"`
+	RegistrationDate   time.Time              `json:"registrationDate,omitzero"`
+	RegistrationSource string                 `json:"registrationSource,omitempty"`
+	JoinURL            string                 `json:"joinUrl,omitempty"`
+	Responses          []gotowebinar.Response `json:"responses,omitempty"`
+	Joins              int                    `json:"joins"`
+	FirstJoinTime      time.Time              `json:"firstJoinTime,omitzero"`
+	LastJoinTime       time.Time              `json:"lastJoinTime,omitzero"`
+	UpdatedAt          time.Time              `json:"updatedAt,omitzero"`
 
 	// Attendance as GoTo's REST API reports it (see merge.go), over every
 	// session: whether they attended, for how long, first join, last leave.

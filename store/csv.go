@@ -14,17 +14,18 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"webinarsync/gotowebinar"
 )
 
 // registrantColumns are the registrant columns, named as in the GoTo event.
 func registrantColumns() []string {
-	return []string{
-		"registrantKey", "firstName", "lastName", "email", "phone", "address", "city",
-		"state", "country", "zipCode", "organization", "jobTitle", "industry",
-		"numberOfEmployees", "purchasingRole", "purchasingTimeFrame", "comments",
-		"status", "registrationDate", "registrationSource", "joinUrl", "joined", "firstJoinTime",
-		"attended", "attendanceTimeInSeconds", "joinTime", "leaveTime",
+	cols := []string{"registrantKey"}
+	for _, f := range new(gotowebinar.Profile).Fields() {
+		cols = append(cols, f.Name)
 	}
+	return append(cols, "status", "registrationDate", "registrationSource", "joinUrl", "joined", "firstJoinTime",
+		"attended", "attendanceTimeInSeconds", "joinTime", "leaveTime")
 }
 
 // ExportCSV streams the registrants of one webinar (or all webinars when
@@ -230,10 +231,11 @@ func fillRow(row []string, all bool, w Webinar, r *Registrant, questions []strin
 		put(w.WebinarKey)
 		put(w.Title)
 	}
+	put(r.RegistrantKey)
+	for _, f := range r.Profile.Fields() {
+		put(*f.Value)
+	}
 	for _, s := range []string{
-		r.RegistrantKey, r.FirstName, r.LastName, r.Email, r.Phone, r.Address, r.City,
-		r.State, r.Country, r.ZipCode, r.Organization, r.JobTitle, r.Industry,
-		r.NumberOfEmployees, r.PurchasingRole, r.PurchasingTimeFrame, r.Comments,
 		r.Status, csvTime(r.RegistrationDate), r.RegistrationSource, r.JoinURL,
 		strconv.FormatBool(r.Joined()), csvTime(r.FirstJoinTime),
 		strconv.FormatBool(r.Attended), attendanceSeconds(r), csvTime(r.JoinTime), csvTime(r.LeaveTime),

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -207,20 +206,13 @@ func mergeRegistrantTx(tx *bolt.Tx, data *bolt.Bucket, w *Webinar, rr gotowebina
 	oldIndex, oldStatus := r.indexKey(), r.Status
 
 	// Fields fill gaps only: what a webhook delivered stays.
-	for _, f := range []struct {
-		dst *string
-		src string
-	}{
-		{&r.FirstName, rr.FirstName}, {&r.LastName, rr.LastName}, {&r.Email, rr.Email},
-		{&r.Phone, rr.Phone}, {&r.Address, rr.Address}, {&r.City, rr.City}, {&r.State, rr.State},
-		{&r.Country, rr.Country}, {&r.ZipCode, rr.ZipCode}, {&r.Organization, rr.Organization},
-		{&r.JobTitle, rr.JobTitle}, {&r.Industry, rr.Industry},
-		{&r.NumberOfEmployees, rr.NumberOfEmployees}, {&r.PurchasingRole, rr.PurchasingRole},
-		{&r.PurchasingTimeFrame, cmp.Or(rr.PurchasingTimeFrame, rr.ImplementationTimeFrame)},
-		{&r.Comments, rr.QuestionsAndComments}, {&r.RegistrationSource, rr.Source}, {&r.JoinURL, rr.JoinURL},
-	} {
-		mergeString(f.dst, strings.TrimSpace(f.src), false)
+	p := rr.Profile()
+	for _, f := range p.Fields() {
+		*f.Value = strings.TrimSpace(*f.Value)
 	}
+	mergeProfile(&r.Profile, p, false)
+	mergeString(&r.RegistrationSource, strings.TrimSpace(rr.Source), false)
+	mergeString(&r.JoinURL, strings.TrimSpace(rr.JoinURL), false)
 	registered := storableTime(rr.RegistrationDate.Time)
 	mergeTime(&r.RegistrationDate, registered, false)
 	var newQuestions gotowebinar.Responses
@@ -384,16 +376,12 @@ func (s *Store) NeedsDetail(webinarKey string, keys []string) ([]string, error) 
 	return out, nil
 }
 
-// hasFormFields reports whether any field beyond the listing's is known.
+// hasFormFields reports whether any field beyond the listing's (name,
+// e-mail, status, join link) is known.
 func (r registrantRecord) hasFormFields() bool {
-	for _, v := range []string{r.Phone, r.Address, r.City, r.State, r.Country, r.ZipCode, r.Organization,
-		r.JobTitle, r.Industry, r.NumberOfEmployees, r.PurchasingRole, r.PurchasingTimeFrame, r.Comments,
-		r.RegistrationSource} {
-		if v != "" {
-			return true
-		}
-	}
-	return len(r.Responses) > 0
+	form := r.Profile
+	form.FirstName, form.LastName, form.Email = "", "", ""
+	return form != gotowebinar.Profile{} || r.RegistrationSource != "" || len(r.Responses) > 0
 }
 
 // MarkRegistrantRemoved records that the organizer removed a registrant at

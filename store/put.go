@@ -234,20 +234,10 @@ func applyRegistrantAdded(tx *bolt.Tx, e *gotowebinar.RegistrantAdded, receivedA
 
 	ts := storableTime(e.Timestamp.Time)
 	newer := !found || ts.IsZero() || r.UpdatedAt.IsZero() || !ts.Before(r.UpdatedAt)
-	for _, f := range []struct {
-		dst *string
-		src string
-	}{
-		{&r.FirstName, e.FirstName}, {&r.LastName, e.LastName}, {&r.Email, e.Email},
-		{&r.Phone, e.Phone}, {&r.Address, e.Address}, {&r.City, e.City}, {&r.State, e.State},
-		{&r.Country, e.Country}, {&r.ZipCode, e.ZipCode}, {&r.Organization, e.Organization},
-		{&r.JobTitle, e.JobTitle}, {&r.Industry, e.Industry},
-		{&r.NumberOfEmployees, e.NumberOfEmployees}, {&r.PurchasingRole, e.PurchasingRole},
-		{&r.PurchasingTimeFrame, e.PurchasingTimeFrame}, {&r.Comments, e.Comments},
-		{&r.Status, e.Status}, {&r.RegistrationSource, e.RegistrationSource}, {&r.JoinURL, e.JoinURL},
-	} {
-		mergeString(f.dst, f.src, newer)
-	}
+	mergeProfile(&r.Profile, e.Profile, newer)
+	mergeString(&r.Status, e.Status, newer)
+	mergeString(&r.RegistrationSource, e.RegistrationSource, newer)
+	mergeString(&r.JoinURL, e.JoinURL, newer)
 	mergeTime(&r.RegistrationDate, e.RegistrationDate.Time, newer)
 	if len(e.Responses) > 0 && (newer || len(r.Responses) == 0) {
 		r.Responses = slices.Clone([]gotowebinar.Response(e.Responses))
@@ -582,6 +572,14 @@ func putStrings(b *bolt.Bucket, key string, ss []string) error {
 func mergeString(dst *string, src string, newer bool) {
 	if src != "" && (newer || *dst == "") {
 		*dst = src
+	}
+}
+
+// mergeProfile is mergeString for each field of a profile.
+func mergeProfile(dst *gotowebinar.Profile, src gotowebinar.Profile, newer bool) {
+	from := src.Fields()
+	for i, f := range dst.Fields() {
+		mergeString(f.Value, *from[i].Value, newer)
 	}
 }
 

@@ -113,3 +113,28 @@ func (s *Store) SetSetting(name, value string) error {
 	}
 	return nil
 }
+
+// ErrUnreadableSetting: a setting kept as JSON no longer decodes.
+var ErrUnreadableSetting = errors.New("the saved setting is unreadable")
+
+// SettingJSON decodes the setting name into v. It reports false, leaving v
+// alone, when the setting is unset.
+func (s *Store) SettingJSON(name string, v any) (bool, error) {
+	raw, err := s.Setting(name)
+	if err != nil || raw == "" {
+		return false, err
+	}
+	if err := json.Unmarshal([]byte(raw), v); err != nil {
+		return false, fmt.Errorf("store: setting %s: %w: %w", name, ErrUnreadableSetting, err)
+	}
+	return true, nil
+}
+
+// SetSettingJSON keeps v as the setting name, encoded as JSON.
+func (s *Store) SetSettingJSON(name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("store: set setting %s: %w", name, err)
+	}
+	return s.SetSetting(name, string(b))
+}

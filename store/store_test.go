@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -32,59 +33,69 @@ func TestOpen_CreatesPrivateDirAndFile(t *testing.T) {
 }
 
 func TestOpen_SecondOpenFailsFastWithErrLockedNamingDir(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer s.Close()
-
-	start := time.Now()
-	s2, err := Open(dir, Options{})
-	elapsed := time.Since(start)
-	if err == nil {
-		s2.Close()
-		t.Fatal("second Open succeeded, want ErrLocked")
-	}
-	if !errors.Is(err, ErrLocked) {
-		t.Errorf("err = %v, want ErrLocked", err)
-	}
-	if !strings.Contains(err.Error(), dir) {
-		t.Errorf("err = %q, want it to name %s", err, dir)
-	}
-	if elapsed >= 2*time.Second {
-		t.Errorf("second Open took %v, want < 2s", elapsed)
-	}
-	// The failed attempt must not have released the first store's lock.
-	if r, err := OpenReadOnly(dir, Options{LockTimeout: 100 * time.Millisecond}); !errors.Is(err, ErrLocked) {
-		if r != nil {
-			r.Close()
+	t.Parallel()
+	// Virtual time: bbolt's lock retries sleep, so the default LockTimeout
+	// is measured exactly instead of waited for.
+	synctest.Test(t, func(t *testing.T) {
+		dir := t.TempDir()
+		s, err := Open(dir, Options{})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
 		}
-		t.Errorf("after a failed second Open, OpenReadOnly: %v, want ErrLocked", err)
-	}
-	put(t, s, addedBody("ev-1", "1", "2", "2025-05-01T09:00:00Z"))
+		defer s.Close()
+
+		start := time.Now()
+		s2, err := Open(dir, Options{})
+		elapsed := time.Since(start)
+		if err == nil {
+			s2.Close()
+			t.Fatal("second Open succeeded, want ErrLocked")
+		}
+		if !errors.Is(err, ErrLocked) {
+			t.Errorf("err = %v, want ErrLocked", err)
+		}
+		if !strings.Contains(err.Error(), dir) {
+			t.Errorf("err = %q, want it to name %s", err, dir)
+		}
+		if elapsed >= 2*time.Second {
+			t.Errorf("second Open took %v, want < 2s", elapsed)
+		}
+		// The failed attempt must not have released the first store's lock.
+		if r, err := OpenReadOnly(dir, Options{LockTimeout: 100 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+			if r != nil {
+				r.Close()
+			}
+			t.Errorf("after a failed second Open, OpenReadOnly: %v, want ErrLocked", err)
+		}
+		put(t, s, addedBody("ev-1", "1", "2", "2025-05-01T09:00:00Z"))
+	})
 }
 
 func TestOpenReadOnly_FailsWithErrLockedWhileWriterHoldsDB(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer s.Close()
+	t.Parallel()
+	// Virtual time: bbolt's lock retries sleep, so LockTimeout is measured
+	// exactly instead of waited for.
+	synctest.Test(t, func(t *testing.T) {
+		dir := t.TempDir()
+		s, err := Open(dir, Options{})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		defer s.Close()
 
-	start := time.Now()
-	r, err := OpenReadOnly(dir, Options{LockTimeout: 200 * time.Millisecond})
-	if err == nil {
-		r.Close()
-		t.Fatal("OpenReadOnly succeeded while a writer holds the lock")
-	}
-	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), dir) {
-		t.Errorf("err = %v, want ErrLocked naming %s", err, dir)
-	}
-	if elapsed := time.Since(start); elapsed > time.Second {
-		t.Errorf("OpenReadOnly took %v with a 200ms LockTimeout", elapsed)
-	}
+		start := time.Now()
+		r, err := OpenReadOnly(dir, Options{LockTimeout: 200 * time.Millisecond})
+		if err == nil {
+			r.Close()
+			t.Fatal("OpenReadOnly succeeded while a writer holds the lock")
+		}
+		if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), dir) {
+			t.Errorf("err = %v, want ErrLocked naming %s", err, dir)
+		}
+		if elapsed := time.Since(start); elapsed > time.Second {
+			t.Errorf("OpenReadOnly took %v with a 200ms LockTimeout", elapsed)
+		}
+	})
 }
 
 func TestOpenReadOnly_ReadsWhatTheWriterStoredAndRefusesWrites(t *testing.T) {

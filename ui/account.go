@@ -3,17 +3,40 @@ package ui
 import (
 	"context"
 	"time"
+
+	"webinarsync/gotowebinar/login"
+	"webinarsync/gotowebinar/reconcile"
 )
 
-// Account is the GoTo side as the UI sees it: who is logged in and what
-// became of our webhooks. Demo mode and OAuth implement it elsewhere.
-type Account interface {
-	Login(ctx context.Context) LoginStatus
-	Webhooks(ctx context.Context) []WebhookStatus
-	Logout(ctx context.Context, removeWebhooks bool) error
+// Login is the organizer's GoTo login as the UI drives it: its state, the
+// authorization-code flow with state and PKCE on either side of GoTo's
+// login page, and the OAuth client the settings page reads and writes.
+type Login interface {
+	State() login.State
+	// Begin returns GoTo's authorize URL for a new login and the state
+	// GoTo will send back with the code.
+	Begin(ctx context.Context, redirectURI string) (authURL, state string, err error)
+	// Finish exchanges the code of the login begun with state. It returns
+	// an error wrapping login.ErrNotStarted for an unknown state.
+	Finish(ctx context.Context, state, code, redirectURI string) error
+	// Logout forgets the tokens.
+	Logout() error
+	ClientSettings() login.ClientSettings
+	// SaveClientSettings keeps the client id and secret; an empty secret
+	// keeps the saved one. Values from the environment are not saved.
+	SaveClientSettings(clientID, clientSecret string) error
 }
 
-// Login states.
+// Webhooks are our webhooks and subscriptions at GoTo.
+type Webhooks interface {
+	Status() reconcile.Status
+	// Remove deletes our subscriptions and webhooks at GoTo.
+	Remove(ctx context.Context) error
+	// SetUp registers them again (and re-checks them).
+	SetUp(ctx context.Context) error
+}
+
+// Login states, as /api/status and the pages name them.
 const (
 	LoginLoggedOut = "logged_out"
 	LoginLoggedIn  = "logged_in"
@@ -21,7 +44,7 @@ const (
 	LoginExpired   = "expired"
 )
 
-// LoginStatus is the organizer's GoTo login.
+// LoginStatus is the organizer's GoTo login, in words.
 type LoginStatus struct {
 	State     string `json:"state"`               // "logged_out", "logged_in", "demo", "expired"
 	Organizer string `json:"organizer,omitempty"` // name or email shown to the user

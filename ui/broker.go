@@ -11,14 +11,6 @@ import (
 // slow and is dropped. A burst of joins is a few dozen messages.
 const tabQueue = 128
 
-// message is one Server-Sent Events message.
-type message struct {
-	event   string // SSE event type: "join", "board", "noshow", "session"
-	id      uint64 // SSE id (a join's log seq); 0 writes no id line
-	data    string // rendered HTML, or a URL for "session"
-	session string // the session a join belongs to
-}
-
 // tab is one open live board: its stream's queue and what it shows.
 type tab struct {
 	webinar string
@@ -135,24 +127,38 @@ func (b *broker) stop() {
 	<-b.workDone // no round may read the store after this: it closes next
 }
 
-// read notes each stored entry of a watched webinar and wakes the worker.
+// read notes each stored entry of a watched webinar and wakes the worker;
+// when the feed ends, it closes every tab.
 func (b *broker) read(feed <-chan store.LogEntry) {
 	for e := range feed {
-		b.mu.Lock()
-		if _, watched := b.topics[e.WebinarKey]; watched {
-			pending := b.changed[e.WebinarKey]
-			if len(pending) >= maxPendingEntries {
-				pending = pending[1:]
-			}
-			b.changed[e.WebinarKey] = append(pending, e)
-		}
-		b.mu.Unlock()
+		b.note(e)
 		select {
 		case b.wake <- struct{}{}:
 		default: // a round is already due; it will see this change
 		}
 	}
+	b.closeTabs()
+	close(b.done)
+}
+
+// note keeps e for the next round if its webinar is watched.
+func (b *broker) note(e store.LogEntry) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, watched := b.topics[e.WebinarKey]; !watched {
+		return
+	}
+	pending := b.changed[e.WebinarKey]
+	if len(pending) >= maxPendingEntries {
+		pending = pending[1:]
+	}
+	b.changed[e.WebinarKey] = append(pending, e)
+}
+
+// closeTabs ends every tab's stream and refuses new ones.
+func (b *broker) closeTabs() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.closed = true
 	for _, tp := range b.topics {
 		for t := range tp.tabs {
@@ -160,8 +166,6 @@ func (b *broker) read(feed <-chan store.LogEntry) {
 		}
 	}
 	clear(b.topics)
-	b.mu.Unlock()
-	close(b.done)
 }
 
 // work runs a round per wake-up until the broker stops.
@@ -173,65 +177,82 @@ func (b *broker) work() {
 			return
 		case <-b.wake:
 		}
-		b.mu.Lock()
-		changed := b.changed
-		b.changed = make(map[string][]store.LogEntry)
-		b.mu.Unlock()
-		for webinar, entries := range changed {
+		for webinar, entries := range b.takeChanged() {
 			b.round(webinar, entries)
 		}
 	}
 }
 
+// takeChanged hands over the webinars changed since the last round.
+func (b *broker) takeChanged() map[string][]store.LogEntry {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	changed := b.changed
+	b.changed = make(map[string][]store.LogEntry)
+	return changed
+}
+
 // round sends a changed webinar's new joins, fresh counters and new
 // no-shows to its tabs.
 func (b *broker) round(webinar string, entries []store.LogEntry) {
-	b.mu.Lock()
-	tp := b.topics[webinar]
-	if tp == nil {
-		b.mu.Unlock()
+	after, shown, ok := b.watch(webinar)
+	if !ok {
 		return
 	}
-	after := tp.sent
-	shown := map[string]bool{}
-	for t := range tp.tabs {
-		shown[t.session] = true
-	}
-	b.mu.Unlock()
-
 	// Joins first: they are what the organizer waits for.
-	joins, err := b.srv.store.JoinsAfter(webinar, after)
-	if err != nil {
+	if err := b.sendJoins(webinar, after); err != nil {
 		b.srv.log.Error("ui: live board: reading new joins", "webinar", webinar, "err", err)
 		return
 	}
-	var joinMsgs []message
+	// Then the counters, timeline and pipe of each session shown, and the
+	// rows of new registrants.
+	if err := b.sendBoards(webinar, shown, b.addedRegistrants(entries)); err != nil {
+		b.srv.log.Error("ui: live board: reading the board", "webinar", webinar, "err", err)
+	}
+}
+
+// watch is how far a webinar's tabs were sent joins, and the sessions
+// they show; ok is false once no tab watches it.
+func (b *broker) watch(webinar string) (after uint64, shown map[string]bool, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	tp := b.topics[webinar]
+	if tp == nil {
+		return 0, nil, false
+	}
+	shown = map[string]bool{}
+	for t := range tp.tabs {
+		shown[t.session] = true
+	}
+	return tp.sent, shown, true
+}
+
+// sendJoins renders the joins stored after seq after, once for all tabs,
+// and delivers them. A join that fails to render is logged and skipped.
+func (b *broker) sendJoins(webinar string, after uint64) error {
+	joins, err := b.srv.store.JoinsAfter(webinar, after)
+	if err != nil || len(joins) == 0 {
+		return err
+	}
+	var msgs []message
 	for _, j := range joins {
 		m, err := b.srv.joinMessage(j)
 		if err != nil {
 			b.srv.log.Error("ui: live board: rendering a join", "webinar", webinar, "err", err)
 			continue
 		}
-		joinMsgs = append(joinMsgs, m)
+		msgs = append(msgs, m)
 	}
-	if len(joins) > 0 {
-		b.deliver(webinar, joinMsgs, nil, joins[len(joins)-1].Seq)
-	}
+	b.deliver(webinar, msgs, nil, joins[len(joins)-1].Seq)
+	return nil
+}
 
-	// Then the counters, timeline and pipe of each session shown, and the
-	// rows of new registrants.
+// sendBoards renders the board messages of each session shown, once per
+// session, and delivers them.
+func (b *broker) sendBoards(webinar string, shown map[string]bool, added []string) error {
 	board, err := b.srv.loadBoard(webinar)
 	if err != nil {
-		b.srv.log.Error("ui: live board: reading the board", "webinar", webinar, "err", err)
-		return
-	}
-	var added []string
-	for _, e := range entries {
-		if e.EventName == gotowebinar.EventRegistrantAdded {
-			if key := b.srv.registrantKeyOf(e.Seq); key != "" {
-				added = append(added, key)
-			}
-		}
+		return err
 	}
 	perSession := map[string][]message{}
 	for session := range shown {
@@ -243,13 +264,42 @@ func (b *broker) round(webinar string, entries []store.LogEntry) {
 		perSession[session] = msgs
 	}
 	b.deliver(webinar, nil, perSession, 0)
+	return nil
 }
 
-// deliver queues messages on every tab of webinar without waiting: joins
-// of the tab's session (every join while it shows none yet), a "session"
-// message to a tab following the latest session when another session
-// starts, and the messages for the tab's session. A tab that cannot take
-// them all is dropped. sent, when above the topic's, becomes its mark.
+// addedRegistrants are the registrants the registrant.added entries are
+// about: their no-show rows are new on the boards.
+func (b *broker) addedRegistrants(entries []store.LogEntry) []string {
+	var added []string
+	for _, e := range entries {
+		if e.EventName != gotowebinar.EventRegistrantAdded {
+			continue
+		}
+		if key := b.registrantKeyOf(e.Seq); key != "" {
+			added = append(added, key)
+		}
+	}
+	return added
+}
+
+// registrantKeyOf reads which registrant a stored registrant.added is
+// about: the feed's entries leave the event's body out.
+func (b *broker) registrantKeyOf(seq uint64) string {
+	e, err := b.srv.store.Event(seq)
+	if err != nil {
+		return ""
+	}
+	ev, err := gotowebinar.DecodeEvent(e.Raw)
+	if err != nil || ev.RegistrantAdded == nil {
+		return ""
+	}
+	return string(ev.RegistrantAdded.RegistrantKey)
+}
+
+// deliver queues messages on every tab of webinar without waiting: the
+// joins the tab is to see (tabJoins) and the messages for its session. A
+// tab that cannot take them all is dropped. sent, when above the topic's,
+// becomes its mark.
 func (b *broker) deliver(webinar string, joins []message, perSession map[string][]message, sent uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -258,43 +308,41 @@ func (b *broker) deliver(webinar string, joins []message, perSession map[string]
 		return
 	}
 	from := tp.sent
-	if sent > tp.sent {
-		tp.sent = sent
-	}
-tabs:
+	tp.sent = max(tp.sent, sent)
 	for t := range tp.tabs {
-		moved := false
-		for _, m := range joins {
-			switch {
-			case m.id <= from: // already sent, by a round or as replay
-				continue
-			case t.session == "" || m.session == t.session:
-			case t.follow && !moved:
-				moved = true
-				m = message{event: "session", data: liveURL(webinar)}
-			default:
-				continue
-			}
-			if !offer(t, m) {
-				b.removeLocked(t, true)
-				continue tabs
-			}
-		}
-		for _, m := range perSession[t.session] {
-			if !offer(t, m) {
-				b.removeLocked(t, true)
-				continue tabs
-			}
+		if !offerAll(t, tabJoins(t, webinar, joins, from)) || !offerAll(t, perSession[t.session]) {
+			b.removeLocked(t, true)
 		}
 	}
 }
 
-// offer queues m for t unless t's queue is full.
-func offer(t *tab, m message) bool {
-	select {
-	case t.ch <- m:
-		return true
-	default:
-		return false
+// tabJoins are the joins after seq from that t is to see: those of its
+// session (every join while it shows none yet), and for a tab following
+// the latest session, one "session" message when another session starts.
+func tabJoins(t *tab, webinar string, joins []message, from uint64) []message {
+	var out []message
+	moved := false
+	for _, m := range joins {
+		switch {
+		case m.id <= from: // already sent, by a round or as replay
+		case showsJoin(t.session, m.session):
+			out = append(out, m)
+		case t.follow && !moved:
+			moved = true
+			out = append(out, sessionMessage(webinar))
+		}
 	}
+	return out
+}
+
+// offerAll queues msgs for t, in order, unless t's queue fills up.
+func offerAll(t *tab, msgs []message) bool {
+	for _, m := range msgs {
+		select {
+		case t.ch <- m:
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -15,6 +15,7 @@ import (
 
 	"webinarsync/app"
 	"webinarsync/gotowebinar/gotosim"
+	"webinarsync/gotowebinar/login"
 	"webinarsync/ui"
 )
 
@@ -74,7 +75,7 @@ func startApp(t *testing.T, g *gatedSim) string {
 	cfg := app.Config{
 		Addr: "127.0.0.1:0", DataDir: t.TempDir(), Tunnel: app.TunnelLocal,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		GoTo: app.GoToConfig{
+		GoTo: login.Endpoints{
 			AuthURL: g.srv.URL + "/oauth/authorize", TokenURL: g.srv.URL + "/oauth/token", APIURL: g.srv.URL + "/G2W/rest/v2",
 		},
 		Ready: func(u string) { ready <- u },

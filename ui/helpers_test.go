@@ -9,12 +9,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/gotowebinar/login"
+	"webinarsync/gotowebinar/reconcile"
 	"webinarsync/store"
 )
 
@@ -109,28 +112,118 @@ func registrantJoined(eventKey, webinarKey, registrantKey, first, last string, a
 		eventKey, at.Format(time.RFC3339), webinarKey, registrantKey, jsonText(first), jsonText(last), at.Format(time.RFC3339))
 }
 
-// fakeAccount stands in for the GoTo account, which lives outside ui.
-type fakeAccount struct {
-	login    LoginStatus
-	webhooks []WebhookStatus
+// fakeLogin stands in for the GoTo login (gotowebinar/login, tested there
+// against the simulator). Logout forgets the login as the real one does.
+type fakeLogin struct {
+	mu        sync.Mutex
+	state     login.State
+	client    login.ClientSettings
+	finishErr error
+	logoutErr error
 
-	mu      sync.Mutex
-	logouts []bool // removeWebhooks of each Logout call
+	begun    []string // redirect URIs
+	finished []string // "state code redirectURI"
+	saved    []string // "id|secret"
+	logouts  int
 }
 
-func (a *fakeAccount) Login(context.Context) LoginStatus        { return a.login }
-func (a *fakeAccount) Webhooks(context.Context) []WebhookStatus { return a.webhooks }
-func (a *fakeAccount) Logout(_ context.Context, removeWebhooks bool) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.logouts = append(a.logouts, removeWebhooks)
+// loggedIn is a login as GoTo's token names Grace Hopper.
+func loggedIn() *fakeLogin {
+	return &fakeLogin{state: login.State{Status: login.LoggedIn, Configured: true,
+		Identity: gotowebinar.Identity{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"}}}
+}
+
+func (f *fakeLogin) State() login.State {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.state
+}
+
+func (f *fakeLogin) Begin(_ context.Context, redirectURI string) (string, string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.begun = append(f.begun, redirectURI)
+	state := fmt.Sprintf("state-%d", len(f.begun))
+	return "https://authentication.example/oauth/authorize?state=" + state, state, nil
+}
+
+func (f *fakeLogin) Finish(_ context.Context, state, code, redirectURI string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.finished = append(f.finished, state+" "+code+" "+redirectURI)
+	return f.finishErr
+}
+
+func (f *fakeLogin) Logout() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.logouts++
+	if f.logoutErr != nil {
+		return f.logoutErr
+	}
+	f.state.Status, f.state.Identity = login.LoggedOut, gotowebinar.Identity{}
 	return nil
 }
 
-func (a *fakeAccount) calls() []bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return append([]bool(nil), a.logouts...)
+func (f *fakeLogin) ClientSettings() login.ClientSettings {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.client
+}
+
+func (f *fakeLogin) SaveClientSettings(id, secret string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.saved = append(f.saved, id+"|"+secret)
+	return nil
+}
+
+func (f *fakeLogin) calls() (logouts int, finished, saved []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.logouts, slices.Clone(f.finished), slices.Clone(f.saved)
+}
+
+// fakeWebhooks stands in for the reconciler of our webhooks at GoTo
+// (gotowebinar/reconcile) and counts the buttons' calls.
+type fakeWebhooks struct {
+	mu        sync.Mutex
+	status    reconcile.Status
+	removeErr error
+	removed   int
+	setUp     int
+}
+
+func (f *fakeWebhooks) Status() reconcile.Status {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.status
+}
+
+func (f *fakeWebhooks) Remove(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.removed++
+	return f.removeErr
+}
+
+func (f *fakeWebhooks) SetUp(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.setUp++
+	return nil
+}
+
+func (f *fakeWebhooks) calls() (removed, setUp int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.removed, f.setUp
+}
+
+// activeHook is one event's webhook as a run that found all well left it.
+func activeHook(event, key, callback string) reconcile.Hook {
+	return reconcile.Hook{EventName: event, Known: true, WebhookKey: key, State: gotowebinar.StateActive,
+		SubscriptionState: gotowebinar.StateActive, ActivationState: gotowebinar.StateActive, CallbackURL: callback}
 }
 
 const testAddr = "127.0.0.1:7777"

@@ -30,7 +30,7 @@ type homeView struct {
 	chrome
 	snapshot
 	Now        time.Time
-	CanLogin   bool // an Auth with a known OAuth client, so /login can start a login
+	CanLogin   bool // a Login with a known OAuth client, so /login can start a login
 	Ready      bool
 	ReadyWords string
 	Webinars   []store.Webinar
@@ -58,16 +58,16 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		chrome:   s.chrome("Webinars", "home"),
 		snapshot: snap,
 		Now:      s.now(),
-		CanLogin: s.auth != nil && s.auth.LoginConfigured(),
+		CanLogin: s.login != nil && s.login.State().Configured,
 		Webinars: webinars,
 	}
 	if v.Live, err = s.liveWebinars(webinars, v.Now); err != nil {
 		return err
 	}
-	v.NeedsSettings = s.auth != nil && !v.CanLogin && s.settings != nil
+	v.NeedsSettings = s.login != nil && !v.CanLogin
 	v.CanManageWebhooks = s.webhooks != nil
 	if s.sync != nil {
-		st := s.sync.SyncStatus()
+		st := syncWords(s.sync.Status())
 		v.Sync = &st
 	}
 	v.Ready, v.ReadyWords = snap.readiness(s.demo)

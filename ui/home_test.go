@@ -5,10 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"webinarsync/gotowebinar"
+	"webinarsync/gotowebinar/login"
+	"webinarsync/gotowebinar/reconcile"
 	"webinarsync/tunnel"
 )
 
 func TestHome_ListsWebinarsWithCounts(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st)
 	put(t, st, testNow.Add(-30*time.Minute), webinarEvent("webinar.created", "ev-w-2", cancelKey, "Old Workshop", "NEW",
@@ -44,6 +48,7 @@ func TestHome_ListsWebinarsWithCounts(t *testing.T) {
 }
 
 func TestHome_EmptyStateSaysWhatToDo(t *testing.T) {
+	t.Parallel()
 	rec := get(t, handler(t, Config{Store: openStore(t)}), "/")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status = %d, want 200", rec.Code)
@@ -56,29 +61,83 @@ func TestHome_EmptyStateSaysWhatToDo(t *testing.T) {
 }
 
 func TestHome_ShowsAccountTunnelAndWebhooks(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
+	put(t, st, testNow.Add(-3*time.Minute), registrantAdded("ev-r-1", workshopKey, "Workshop",
+		registrant{key: "11111111111111111111", first: "Ada", last: "Lovelace", email: "ada@example.com", registered: testNow.Add(-3 * time.Minute)}))
 	put(t, st, testNow.Add(-12*time.Second), webinarEvent("webinar.created", "ev-w-1", workshopKey, "Workshop", "NEW", testNow))
-	account := &fakeAccount{
-		login: LoginStatus{State: LoginDemo, Organizer: "Grace Hopper"},
-		webhooks: []WebhookStatus{
-			{EventName: "registrant.added", WebhookKey: "w1", State: "ACTIVE", UserSubscriptionState: "ACTIVE", ActivationState: "ACTIVE",
-				CallbackURL: "https://demo.example/webhooks/gotowebinar", LastDelivery: testNow.Add(-3 * time.Minute)},
-			{EventName: "registrant.joined", WebhookKey: "w2", State: "INACTIVE", UserSubscriptionState: "ACTIVE", ActivationState: "INACTIVE",
-				Error: "GoTo refused to activate this webhook: the callback URL did not answer."},
-		},
-	}
+	const callback = "https://demo.example/webhooks/gotowebinar"
+	// The last run registered registrant.added; GoTo refused to activate
+	// registrant.joined because it could not reach the callback.
+	joined := reconcile.Hook{EventName: "registrant.joined", Known: true, WebhookKey: "w2", State: "INACTIVE",
+		SubscriptionState: "ACTIVE", ActivationState: "INACTIVE", CallbackURL: callback}
+	hooks := &fakeWebhooks{status: reconcile.Status{Recorded: true,
+		Problem: &gotowebinar.Problem{Kind: gotowebinar.ProblemCallbackRefused, Status: 400, Reason: "callback url validation failed"},
+		Hooks:   []reconcile.Hook{activeHook("registrant.added", "w1", callback), joined}}}
 	tun := func() tunnel.State {
 		return tunnel.State{Kind: "local", Phase: tunnel.PhaseOnline, URL: "https://demo.example", Since: testNow.Add(-2 * time.Hour)}
 	}
-	rec := get(t, handler(t, Config{Store: st, Account: account, Tunnel: tun, Demo: true}), "/")
+	rec := get(t, handler(t, Config{Store: st, Login: loggedIn(), Webhooks: hooks, Tunnel: tun, Demo: true}), "/")
 	mustContain(t, rec.Body.String(),
 		`Demo mode.`, `built-in simulator`,
 		`Only 1 of 2 webhooks are active`,
-		`Simulator`, `Grace Hopper`,
+		`Simulator`, `Grace Hopper (grace@example.com) — built-in simulator`,
 		`action="/logout"`, `name="removeWebhooks"`, `also remove our webhooks at GoTo`,
-		`Online (local)`, `https://demo.example/webhooks/gotowebinar`,
+		`Online (local)`, callback,
 		`12 s ago`,
 		`registrant.added`, `badge-ok`, `3 min ago`,
-		`registrant.joined`, `Inactive`, `the callback URL did not answer`,
+		`registrant.joined`, `Inactive`,
+		`GoTo could not reach this computer at `+callback+` (it checks the address before delivering). Is the tunnel online? Trying again shortly.`,
 	)
+}
+
+func TestHome_LoginAndWebhooksInWords(t *testing.T) {
+	t.Parallel()
+	online := func() tunnel.State {
+		return tunnel.State{Kind: "ngrok", Phase: tunnel.PhaseOnline, URL: "https://my-name.ngrok-free.app"}
+	}
+	const callback = "https://my-name.ngrok-free.app/webhooks/gotowebinar"
+	allActive := func() reconcile.Status {
+		var st reconcile.Status
+		for i, name := range gotowebinar.EventNames() {
+			st.Hooks = append(st.Hooks, activeHook(name, "wh-"+itoa(i), callback))
+		}
+		st.Recorded = true
+		return st
+	}
+	for _, tc := range []struct {
+		name           string
+		login          *fakeLogin
+		hooks          reconcile.Status
+		want, unwanted []string
+	}{
+		{name: "logged in, all active", login: loggedIn(), hooks: allActive(),
+			want:     []string{"Ready: GoTo delivers events to this computer as they happen.", "Logged in", "Grace Hopper (grace@example.com)"},
+			unwanted: []string{"Log in with GoTo", "error-text"}},
+		{name: "session expired", login: func() *fakeLogin { l := loggedIn(); l.state.Status = login.Expired; return l }(), hooks: allActive(),
+			want: []string{"Not receiving events: your GoTo session expired. Log in again.", "Session expired",
+				"Your GoTo session expired: log in again. Events GoTo still delivers are received and stored meanwhile.",
+				`href="/login"`, "Not checked since your GoTo session expired: log in again."}},
+		{name: "logged out, webhooks on record", login: configured(), hooks: allActive(),
+			want: []string{"Not logged in", "Log in with GoTo so webinarsync can set up its webhooks.",
+				"Not checked while logged out of GoTo; it may still deliver. Log in to see its state."}},
+		{name: "GoTo down", login: loggedIn(), hooks: func() reconcile.Status {
+			st := allActive()
+			st.Hooks[3] = reconcile.Hook{EventName: st.Hooks[3].EventName}
+			st.Problem = &gotowebinar.Problem{Kind: gotowebinar.ProblemGoToDown, Status: 503}
+			return st
+		}(),
+			want: []string{"Only 3 of 4 webhooks are active",
+				"GoTo had a problem on its side (HTTP 503); trying again shortly.", "webinar.changed",
+				"GoTo had a problem on its side (HTTP 503); trying again shortly."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := handler(t, Config{Store: openStore(t), Login: tc.login, Webhooks: &fakeWebhooks{status: tc.hooks}, Tunnel: online})
+			body := get(t, h, "/").Body.String()
+			mustContain(t, body, tc.want...)
+			mustNotContain(t, body, tc.unwanted...)
+			mustNotContain(t, body, "sign in", "Sign in", "signed in")
+		})
+	}
 }

@@ -2,11 +2,14 @@ package ui
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +34,9 @@ var liveWebinar = gotosim.Webinar{
 	TimeZone: "Europe/Berlin",
 }
 
+// liveEvents is the live webinar's stream.
+var liveEvents = liveURL(liveWebinar.Key) + "/events"
+
 // person is registrant n of the live webinar.
 func person(n int) gotosim.Registrant {
 	return gotosim.Registrant{
@@ -42,18 +48,32 @@ func person(n int) gotosim.Registrant {
 	}
 }
 
-// liveApp is the UI and the webhook receiver over one store.
+// liveApp is the UI and the webhook receiver over one store, served over
+// loopback (newLiveApp) or in process (newLiveAppInProcess).
 type liveApp struct {
-	t    testing.TB
-	st   *store.Store
-	ui   *Server
-	web  *httptest.Server // the UI
-	hook *httptest.Server // the webhook listener
-	n    int              // event keys handed out
-	mu   sync.Mutex
+	t     testing.TB
+	st    *store.Store
+	ui    *Server
+	uiH   http.Handler     // the UI, as the app serves it
+	hookH http.Handler     // the webhook listener
+	web   *httptest.Server // the UI; nil in process
+	hook  *httptest.Server // the webhook listener; nil in process
+	n     int              // event keys handed out
+	mu    sync.Mutex
 }
 
+// newLiveApp serves the UI and the receiver on loopback httptest servers.
 func newLiveApp(t testing.TB) *liveApp {
+	t.Helper()
+	a := newLiveAppInProcess(t)
+	a.web = httptest.NewServer(a.uiH)
+	a.hook = httptest.NewServer(a.hookH)
+	return a
+}
+
+// newLiveAppInProcess calls the handlers directly, without sockets, so
+// that a synctest bubble holds everything and its clock can jump.
+func newLiveAppInProcess(t testing.TB) *liveApp {
 	t.Helper()
 	st, err := store.Open(t.TempDir(), store.Options{})
 	if err != nil {
@@ -63,14 +83,15 @@ func newLiveApp(t testing.TB) *liveApp {
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ui := New(Config{Store: st, Addr: "127.0.0.1:0", Logger: discard})
 	ui.heartbeat = time.Hour
-	a := &liveApp{t: t, st: st, ui: ui}
-	a.web = httptest.NewServer(ui.Handler())
 	rcv := gotowebinar.NewReceiver(func() [][]byte { return [][]byte{[]byte(liveSecret)} }, st, discard)
-	a.hook = httptest.NewServer(gotowebinar.WebhookHandler(rcv))
+	a := &liveApp{t: t, st: st, ui: ui, uiH: ui.Handler(), hookH: gotowebinar.WebhookHandler(rcv)}
 	t.Cleanup(func() {
+		// Close first: an httptest server's Close waits for open streams.
 		ui.Close()
-		a.web.Close()
-		a.hook.Close()
+		if a.web != nil {
+			a.web.Close()
+			a.hook.Close()
+		}
 	})
 	return a
 }
@@ -87,22 +108,63 @@ func (a *liveApp) eventKey() string {
 func (a *liveApp) deliver(body []byte) {
 	a.t.Helper()
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	req, err := http.NewRequest(http.MethodPost, a.hook.URL+gotowebinar.WebhookPath, strings.NewReader(string(body)))
+	req, err := http.NewRequest(http.MethodPost, gotowebinar.WebhookPath, bytes.NewReader(body))
 	if err != nil {
 		a.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(gotowebinar.HeaderSignatureTimestamp, ts)
 	req.Header.Set(gotowebinar.HeaderSignature, gotowebinar.Sign([]byte(liveSecret), ts, body))
-	resp, err := a.hook.Client().Do(req)
+	if code, answer := a.do(a.hook, a.hookH, req); code != http.StatusOK {
+		a.t.Fatalf("delivery answered %d: %s", code, answer)
+	}
+}
+
+// fetch GETs a path of the UI, as a browser on this computer would.
+func (a *liveApp) fetch(path string) (int, string) {
+	a.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, path, nil)
 	if err != nil {
-		a.t.Fatalf("delivering: %v", err)
+		a.t.Fatal(err)
 	}
+	return a.do(a.web, a.uiH, req)
+}
+
+// do sends req, whose URL is a path, to srv, or to h in process when srv
+// is nil, and returns the answer's status and body.
+func (a *liveApp) do(srv *httptest.Server, h http.Handler, req *http.Request) (int, string) {
+	a.t.Helper()
+	if srv == nil {
+		req.Host = "127.0.0.1"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	req.URL.Scheme, req.URL.Host = u.Scheme, u.Host
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		a.t.Fatalf("delivery answered %d: %s", resp.StatusCode, b)
-	}
+	return resp.StatusCode, string(b)
+}
+
+// barrier registers someone new and returns the id of the no-show row
+// every tab of the webinar is sent for them. A stream's messages arrive in
+// order, so once that row arrived, nothing about earlier changes is still
+// to come: tests wait for it rather than for a fixed time.
+func (a *liveApp) barrier(w gotosim.Webinar) string {
+	a.mu.Lock()
+	a.n++
+	p := person(900000 + a.n)
+	a.mu.Unlock()
+	a.register(w, p)
+	return "noshow-" + p.Key
 }
 
 func (a *liveApp) createWebinar(w gotosim.Webinar) {
@@ -126,48 +188,103 @@ type sseEvent struct {
 
 // sseClient reads a stream in the background.
 type sseClient struct {
-	resp   *http.Response
+	header http.Header
+	body   io.ReadCloser
 	cancel context.CancelFunc
 	events chan sseEvent
 	done   chan struct{} // closed when the stream ends
 }
 
-// openStream GETs a stream URL (path on a.web) with optional headers.
+// openStream GETs a stream URL (a path of the UI) with optional headers.
 func (a *liveApp) openStream(path string, header map[string]string) *sseClient {
 	a.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.web.URL+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		a.t.Fatal(err)
 	}
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		cancel()
-		a.t.Fatalf("GET %s: %v", path, err)
+	c := &sseClient{cancel: cancel, events: make(chan sseEvent, 10000), done: make(chan struct{})}
+	status := 0
+	if a.web == nil {
+		status, c.header, c.body = a.streamInProcess(req)
+	} else {
+		req.URL, err = url.Parse(a.web.URL + path)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			cancel()
+			a.t.Fatalf("GET %s: %v", path, err)
+		}
+		status, c.header, c.body = resp.StatusCode, resp.Header, resp.Body
 	}
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
+	if status != http.StatusOK {
+		b, _ := io.ReadAll(c.body)
+		c.body.Close()
 		cancel()
-		a.t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+		a.t.Fatalf("GET %s: %d %s", path, status, b)
 	}
-	c := &sseClient{resp: resp, cancel: cancel, events: make(chan sseEvent, 10000), done: make(chan struct{})}
 	go c.read()
 	a.t.Cleanup(c.close)
 	return c
 }
 
+// streamInProcess serves req on the UI handler in a goroutine, its body
+// written into a pipe, and returns once the handler wrote its header.
+func (a *liveApp) streamInProcess(req *http.Request) (int, http.Header, io.ReadCloser) {
+	req.Host = "127.0.0.1"
+	pr, pw := io.Pipe()
+	w := &pipeResponse{header: http.Header{}, body: pw, started: make(chan struct{})}
+	go func() {
+		a.uiH.ServeHTTP(w, req)
+		w.WriteHeader(http.StatusOK) // a handler that wrote nothing answered 200
+		pw.Close()
+	}()
+	<-w.started
+	return w.status, w.sent, pr
+}
+
+// pipeResponse is a ResponseWriter whose body the test reads as it is
+// written, like a browser reading a stream.
+type pipeResponse struct {
+	header  http.Header
+	sent    http.Header // the header as written
+	status  int
+	started chan struct{} // closed by the first WriteHeader
+	body    *io.PipeWriter
+}
+
+func (p *pipeResponse) Header() http.Header { return p.header }
+
+func (p *pipeResponse) WriteHeader(code int) {
+	if p.status != 0 {
+		return
+	}
+	p.status, p.sent = code, p.header.Clone()
+	close(p.started)
+}
+
+func (p *pipeResponse) Write(b []byte) (int, error) {
+	p.WriteHeader(http.StatusOK)
+	return p.body.Write(b)
+}
+
+// Flush does nothing: each Write reaches the reader at once.
+func (p *pipeResponse) Flush() {}
+
 func (c *sseClient) close() {
 	c.cancel()
-	c.resp.Body.Close()
+	c.body.Close()
 	<-c.done
 }
 
 func (c *sseClient) read() {
 	defer close(c.done)
-	br := bufio.NewReader(c.resp.Body)
+	br := bufio.NewReader(c.body)
 	var ev sseEvent
 	var data []string
 	for {
@@ -205,42 +322,47 @@ func (c *sseClient) read() {
 // the test after within.
 func (c *sseClient) next(t testing.TB, event string, within time.Duration) sseEvent {
 	t.Helper()
+	return c.await(t, fmt.Sprintf("a %q message", event), within, func(e sseEvent) bool {
+		return event == "" || e.Event == event
+	})
+}
+
+// quietUntil fails if a message of type event arrives before the no-show
+// row whose id a.barrier returned.
+func (c *sseClient) quietUntil(t testing.TB, event, barrier string) {
+	t.Helper()
+	c.await(t, "the row "+barrier, 3*time.Second, func(e sseEvent) bool {
+		if e.Event == event {
+			t.Fatalf("unexpected %q message: id %s, %s", event, e.ID, e.Data)
+		}
+		return e.Event == "noshow" && strings.Contains(e.Data, `id="`+barrier+`"`)
+	})
+}
+
+// await returns the first message that match accepts, failing the test
+// when the stream ends or within passes before one arrives.
+func (c *sseClient) await(t testing.TB, what string, within time.Duration, match func(sseEvent) bool) sseEvent {
+	t.Helper()
 	timeout := time.After(within)
 	for {
 		select {
 		case e := <-c.events:
-			if event == "" || e.Event == event {
+			if match(e) {
 				return e
 			}
 		case <-c.done:
 			// Drain what was read before the end.
 			select {
 			case e := <-c.events:
-				if event == "" || e.Event == event {
+				if match(e) {
 					return e
 				}
 				continue
 			default:
 			}
-			t.Fatalf("stream ended while waiting for a %q message", event)
+			t.Fatalf("stream ended while waiting for %s", what)
 		case <-timeout:
-			t.Fatalf("no %q message within %v", event, within)
-		}
-	}
-}
-
-// quiet fails if a message of type event arrives within d.
-func (c *sseClient) quiet(t testing.TB, event string, d time.Duration) {
-	t.Helper()
-	timeout := time.After(d)
-	for {
-		select {
-		case e := <-c.events:
-			if e.Event == event {
-				t.Fatalf("unexpected %q message: id %s, %s", event, e.ID, e.Data)
-			}
-		case <-timeout:
-			return
+			t.Fatalf("no %s within %v", what, within)
 		}
 	}
 }

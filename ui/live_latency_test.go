@@ -37,7 +37,7 @@ func measureJoinLatency(tb testing.TB, tabs, joins, senders, prior int) []time.D
 		})
 	}
 	fill.Wait()
-	path := "/webinars/" + liveWebinar.Key + "/live/events?session=" + sessionOne
+	path := liveEvents + "?session=" + sessionOne
 	var clients []*sseClient
 	for range tabs {
 		c := a.openStream(path, nil)

@@ -3,7 +3,6 @@ package ui
 import (
 	"encoding/csv"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"net/http/httptest"
@@ -25,6 +25,7 @@ const (
 )
 
 func TestLivePage_ShowsFiguresJoinsTimelineNoShowsAndPipe(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st)
 	rec := get(t, handler(t, Config{Store: st}), "/webinars/"+launchKey+"/live")
@@ -66,6 +67,7 @@ func TestLivePage_ShowsFiguresJoinsTimelineNoShowsAndPipe(t *testing.T) {
 }
 
 func TestLivePage_EmptyStatesInPlainWords(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	put(t, st, testNow, webinarEvent("webinar.created", "ev-w", workshopKey, "Workshop", "NEW", testNow.Add(time.Hour)))
 	h := handler(t, Config{Store: st})
@@ -93,6 +95,7 @@ func TestLivePage_EmptyStatesInPlainWords(t *testing.T) {
 }
 
 func TestLivePage_SeriesHasSessionPickerDefaultingToTheLatest(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st) // session one: Jürgen and Zoë
 	later := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -120,6 +123,7 @@ func TestLivePage_SeriesHasSessionPickerDefaultingToTheLatest(t *testing.T) {
 }
 
 func TestNoShowsCSV_SessionAndSearchWithTheRegistrantsColumns(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st)
 	put(t, st, testNow, registrantAdded("ev-evil", launchKey, "Quarterly Launch — Q1 2026", registrant{key: "44444444444444444444",
@@ -166,6 +170,7 @@ func TestNoShowsCSV_SessionAndSearchWithTheRegistrantsColumns(t *testing.T) {
 }
 
 func TestHome_MarksLiveWebinarsWithABadgeToTheirBoard(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st) // joins a day before testNow: not live
 	put(t, st, testNow, webinarEvent("webinar.created", "ev-w-2", workshopKey, "Running Now", "NEW", testNow.Add(-10*time.Minute)))
@@ -188,6 +193,7 @@ func TestHome_MarksLiveWebinarsWithABadgeToTheirBoard(t *testing.T) {
 }
 
 func TestLiveNow(t *testing.T) {
+	t.Parallel()
 	now := testNow
 	scheduled := sessionsWebinar(now.Add(-30*time.Minute), now.Add(30*time.Minute))
 	for _, tc := range []struct {
@@ -212,16 +218,17 @@ func TestLiveNow(t *testing.T) {
 }
 
 func TestLiveEvents_StreamsEachJoinWithItsSeqAndFreshCounters(t *testing.T) {
+	t.Parallel()
 	a := newLiveApp(t)
 	a.createWebinar(liveWebinar)
 	a.register(liveWebinar, person(1))
 	a.register(liveWebinar, person(2))
 
-	c := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?follow=1&lastEventId=0", nil)
-	if ct := c.resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+	c := a.openStream(liveEvents+"?follow=1&lastEventId=0", nil)
+	if ct := c.header.Get("Content-Type"); ct != "text/event-stream" {
 		t.Errorf("Content-Type = %q", ct)
 	}
-	if cc := c.resp.Header.Get("Cache-Control"); cc != "no-cache" {
+	if cc := c.header.Get("Cache-Control"); cc != "no-cache" {
 		t.Errorf("Cache-Control = %q", cc)
 	}
 	first := c.next(t, "board", 2*time.Second) // the counters on connect
@@ -248,6 +255,7 @@ func TestLiveEvents_StreamsEachJoinWithItsSeqAndFreshCounters(t *testing.T) {
 }
 
 func TestLiveEvents_ReplaysJoinsAfterLastEventIDOnce(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		path   string // resume replaced by the seq to resume after
@@ -258,6 +266,7 @@ func TestLiveEvents_ReplaysJoinsAfterLastEventIDOnce(t *testing.T) {
 		{"the header wins", "?session=" + sessionOne + "&lastEventId=1", map[string]string{"Last-Event-ID": "resume"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			a := newLiveApp(t)
 			a.createWebinar(liveWebinar)
 			for i := 1; i <= 4; i++ {
@@ -272,7 +281,7 @@ func TestLiveEvents_ReplaysJoinsAfterLastEventIDOnce(t *testing.T) {
 			if tc.header != nil {
 				tc.header["Last-Event-ID"] = resume
 			}
-			c := a.openStream("/webinars/"+liveWebinar.Key+"/live/events"+tc.path, tc.header)
+			c := a.openStream(liveEvents+tc.path, tc.header)
 			for _, want := range joins[2:] {
 				if got := c.next(t, "join", 2*time.Second); got.ID != strconv.FormatUint(want.Seq, 10) {
 					t.Fatalf("replayed id %s, want %d", got.ID, want.Seq)
@@ -282,7 +291,7 @@ func TestLiveEvents_ReplaysJoinsAfterLastEventIDOnce(t *testing.T) {
 			if got := c.next(t, "join", 2*time.Second); !strings.Contains(got.Data, "Person Nr9") {
 				t.Fatalf("live join after the replay: %s", got.Data)
 			}
-			c.quiet(t, "join", 100*time.Millisecond)
+			c.quietUntil(t, "join", a.barrier(liveWebinar))
 		})
 	}
 
@@ -290,39 +299,48 @@ func TestLiveEvents_ReplaysJoinsAfterLastEventIDOnce(t *testing.T) {
 	a := newLiveApp(t)
 	a.createWebinar(liveWebinar)
 	a.join(liveWebinar, sessionOne, person(1), time.Now())
-	c := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?session="+sessionOne, nil)
+	c := a.openStream(liveEvents+"?session="+sessionOne, nil)
 	c.next(t, "pipe", time.Second)
-	c.quiet(t, "join", 100*time.Millisecond)
+	c.quietUntil(t, "join", a.barrier(liveWebinar))
 }
 
 // Joins delivered while tabs connect and reconnect: every tab gets every
 // join after its position exactly once, in order.
 func TestLiveEvents_NoGapNoDuplicateWhileJoinsArrive(t *testing.T) {
+	t.Parallel()
 	a := newLiveApp(t)
 	a.createWebinar(liveWebinar)
-	const total = 60
+	const total, tabs = 60, 6
 	var wg sync.WaitGroup
+	delivered := make(chan struct{}, total) // one per acknowledged join
 	wg.Go(func() {
 		for i := range total {
 			a.join(liveWebinar, sessionOne, person(i), time.Now())
+			delivered <- struct{}{}
 		}
 	})
+	// Tab k connects once k*10 joins are in, while the rest still arrive.
 	var clients []*sseClient
-	for range 6 {
-		clients = append(clients, a.openStream("/webinars/"+liveWebinar.Key+"/live/events?session="+sessionOne+"&lastEventId=0", nil))
-		time.Sleep(15 * time.Millisecond)
+	for k := range tabs {
+		if k > 0 {
+			for range total / tabs {
+				<-delivered
+			}
+		}
+		clients = append(clients, a.openStream(liveEvents+"?session="+sessionOne+"&lastEventId=0", nil))
 	}
 	wg.Wait()
 	joins, err := a.st.JoinsAfter(liveWebinar.Key, 0)
 	if err != nil || len(joins) != total {
 		t.Fatalf("JoinsAfter: %d, %v", len(joins), err)
 	}
+	barrier := a.barrier(liveWebinar)
 	for i, c := range clients {
 		var got []string
 		for range total {
 			got = append(got, c.next(t, "join", 3*time.Second).ID)
 		}
-		c.quiet(t, "join", 50*time.Millisecond)
+		c.quietUntil(t, "join", barrier)
 		for k, j := range joins {
 			if got[k] != strconv.FormatUint(j.Seq, 10) {
 				t.Fatalf("tab %d: join %d has id %s, want %d (got %v)", i, k, got[k], j.Seq, got)
@@ -331,23 +349,39 @@ func TestLiveEvents_NoGapNoDuplicateWhileJoinsArrive(t *testing.T) {
 	}
 }
 
+// The bubble's clock jumps to each heartbeat, so the test runs the real
+// interval at once.
 func TestLiveEvents_SendsHeartbeats(t *testing.T) {
-	a := newLiveApp(t)
-	a.ui.heartbeat = 20 * time.Millisecond
-	a.createWebinar(liveWebinar)
-	c := a.openStream("/webinars/"+liveWebinar.Key+"/live/events", nil)
-	for range 3 {
-		for e := c.next(t, "", time.Second); e.Comment != "heartbeat"; e = c.next(t, "", time.Second) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		a := newLiveAppInProcess(t)
+		a.ui.heartbeat = defaultHeartbeat
+		a.createWebinar(liveWebinar)
+		c := a.openStream(liveEvents, nil)
+		c.next(t, "pipe", time.Second)
+		start := time.Now()
+		for i := range 3 {
+			e := c.next(t, "", 2*defaultHeartbeat)
+			for e.Comment != "heartbeat" {
+				e = c.next(t, "", 2*defaultHeartbeat)
+			}
+			if got, want := e.At.Sub(start), time.Duration(i+1)*defaultHeartbeat; got != want {
+				t.Errorf("heartbeat %d after %v, want %v", i+1, got, want)
+			}
+			// Each heartbeat refreshes the figures and the pipe.
+			c.next(t, "board", time.Second)
+			c.next(t, "pipe", time.Second)
 		}
-	}
+	})
 }
 
 func TestLiveEvents_EndWhenTheServerCloses(t *testing.T) {
+	t.Parallel()
 	a := newLiveApp(t)
 	a.createWebinar(liveWebinar)
 	var clients []*sseClient
 	for range 3 {
-		clients = append(clients, a.openStream("/webinars/"+liveWebinar.Key+"/live/events", nil))
+		clients = append(clients, a.openStream(liveEvents, nil))
 	}
 	clients[0].next(t, "pipe", time.Second)
 	start := time.Now()
@@ -361,33 +395,28 @@ func TestLiveEvents_EndWhenTheServerCloses(t *testing.T) {
 	}
 	t.Logf("streams ended %v after Close", time.Since(start))
 	// Pages are still served; a new stream is refused in words.
-	resp, err := http.Get(a.web.URL + "/webinars/" + liveWebinar.Key + "/live/events")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), "webinarsync is stopping") {
-		t.Errorf("stream after Close: %d %s", resp.StatusCode, b)
+	code, body := a.fetch(liveEvents)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "webinarsync is stopping") {
+		t.Errorf("stream after Close: %d %s", code, body)
 	}
 }
 
 func TestLiveEvents_EndWhenTheBrowserGoesAway(t *testing.T) {
-	a := newLiveApp(t)
-	a.createWebinar(liveWebinar)
-	c := a.openStream("/webinars/"+liveWebinar.Key+"/live/events", nil)
-	c.next(t, "pipe", time.Second)
-	if n := a.tabs(); n != 1 {
-		t.Fatalf("%d tabs open, want 1", n)
-	}
-	c.close()
-	deadline := time.Now().Add(2 * time.Second)
-	for a.tabs() != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the stream's handler still runs after the browser left")
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		a := newLiveAppInProcess(t)
+		a.createWebinar(liveWebinar)
+		c := a.openStream(liveEvents, nil)
+		c.next(t, "pipe", time.Second)
+		if n := a.tabs(); n != 1 {
+			t.Fatalf("%d tabs open, want 1", n)
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		c.close()
+		synctest.Wait() // every goroutine is blocked: the handler returned, unless stuck
+		if n := a.tabs(); n != 0 {
+			t.Fatalf("the stream's handler still runs after the browser left: %d tabs", n)
+		}
+	})
 }
 
 // tabs counts the tabs the broker serves.
@@ -406,9 +435,10 @@ func (a *liveApp) tabs() int {
 // the other tabs wait for it; it reconnects with Last-Event-ID and misses
 // nothing.
 func TestBroker_DropsASlowTabWithoutHoldingUpIngestOrOthers(t *testing.T) {
+	t.Parallel()
 	a := newLiveApp(t)
 	a.createWebinar(liveWebinar)
-	fast := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?session="+sessionOne, nil)
+	fast := a.openStream(liveEvents+"?session="+sessionOne, nil)
 	fast.next(t, "pipe", time.Second)
 	slow := a.ui.liveBroker().subscribe(liveWebinar.Key, sessionOne, false) // never read
 
@@ -432,18 +462,19 @@ func TestBroker_DropsASlowTabWithoutHoldingUpIngestOrOthers(t *testing.T) {
 	t.Logf("%d deliveries acknowledged in %v with a stuck tab", n, ingest)
 
 	// Its reconnection catches up from the store.
-	again := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?session="+sessionOne, map[string]string{"Last-Event-ID": "0"})
+	again := a.openStream(liveEvents+"?session="+sessionOne, map[string]string{"Last-Event-ID": "0"})
 	for range n {
 		again.next(t, "join", 3*time.Second)
 	}
 }
 
 func TestLiveEvents_FollowingTabIsToldOfANewSession(t *testing.T) {
+	t.Parallel()
 	a := newLiveApp(t)
 	a.createWebinar(liveWebinar)
 	a.join(liveWebinar, sessionOne, person(1), time.Now().Add(-time.Hour))
-	follow := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?follow=1&session="+sessionOne, nil)
-	pinned := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?session="+sessionOne, nil)
+	follow := a.openStream(liveEvents+"?follow=1&session="+sessionOne, nil)
+	pinned := a.openStream(liveEvents+"?session="+sessionOne, nil)
 	follow.next(t, "pipe", time.Second)
 	pinned.next(t, "pipe", time.Second)
 
@@ -451,11 +482,12 @@ func TestLiveEvents_FollowingTabIsToldOfANewSession(t *testing.T) {
 	if e := follow.next(t, "session", 2*time.Second); e.Data != "/webinars/"+liveWebinar.Key+"/live" {
 		t.Errorf("session message = %q", e.Data)
 	}
-	pinned.quiet(t, "join", 200*time.Millisecond)
+	pinned.quietUntil(t, "join", a.barrier(liveWebinar))
 }
 
 // A join's fragment must survive the SSE framing whatever the names hold.
 func TestSSEWriter_SplitsLinesOfData(t *testing.T) {
+	t.Parallel()
 	rec := httptest.NewRecorder()
 	sw := &sseWriter{w: rec, rc: http.NewResponseController(rec)}
 	if err := sw.send(message{event: "join", id: 7, data: "a\nb\r\nc\rd"}); err != nil {
@@ -470,6 +502,7 @@ func TestSSEWriter_SplitsLinesOfData(t *testing.T) {
 }
 
 func TestTimeline_CountsPerMinuteAndWidensForLongSessions(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	var joins []store.Join
 	for i := range 5 {
@@ -493,19 +526,15 @@ func TestTimeline_CountsPerMinuteAndWidensForLongSessions(t *testing.T) {
 
 // The join fragment on the page and in the stream is the same row.
 func TestJoinRow_SameOnPageAndStream(t *testing.T) {
+	t.Parallel()
 	a := newLiveApp(t)
 	a.createWebinar(liveWebinar)
 	a.register(liveWebinar, person(5))
-	c := a.openStream("/webinars/"+liveWebinar.Key+"/live/events?lastEventId=0", nil)
+	c := a.openStream(liveEvents+"?lastEventId=0", nil)
 	a.join(liveWebinar, sessionOne, person(5), time.Now())
 	streamed := c.next(t, "join", 2*time.Second).Data
-	resp, err := http.Get(a.web.URL + "/webinars/" + liveWebinar.Key + "/live")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	row := regexp.MustCompile(`<tr id="join-[^"]+" class="join".*?</tr>`).FindString(string(page))
+	_, page := a.fetch("/webinars/" + liveWebinar.Key + "/live")
+	row := regexp.MustCompile(`<tr id="join-[^"]+" class="join".*?</tr>`).FindString(page)
 	strip := regexp.MustCompile(`>[^<]*ago<|>just now<`)
 	if row == "" || strip.ReplaceAllString(row, "><") != strip.ReplaceAllString(streamed, "><") {
 		t.Errorf("page row:\n%s\nstream row:\n%s", row, streamed)

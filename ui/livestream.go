@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"webinarsync/store"
 )
 
 const (
@@ -66,15 +68,19 @@ func (s *Server) liveBroker() *broker {
 	return s.streams.broker
 }
 
-// lastEventID is where a stream resumes: the Last-Event-ID header a
-// reconnecting EventSource sends, else the page's lastEventId parameter.
-func lastEventID(r *http.Request) (uint64, bool) {
-	for _, v := range []string{r.Header.Get("Last-Event-ID"), r.URL.Query().Get("lastEventId")} {
-		if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64); err == nil {
-			return n, true
-		}
-	}
-	return 0, false
+// errStopping refuses a stream once Close ran.
+var errStopping = &userError{status: http.StatusServiceUnavailable, title: "Stopping",
+	msg: "webinarsync is stopping, so live updates have ended."}
+
+// liveStream is one open stream: what its tab shows and how far it got.
+type liveStream struct {
+	srv     *Server
+	r       *http.Request
+	sw      *sseWriter
+	key     string // the webinar
+	session string // the session shown; "" before anyone joined
+	follow  bool   // the tab shows the latest session
+	sent    uint64 // the highest join seq sent, or skipped as not this session's
 }
 
 // liveEvents serves GET /webinars/{webinarKey}/live/events, the board's
@@ -89,70 +95,80 @@ func lastEventID(r *http.Request) (uint64, bool) {
 // (the tab shows the latest session), lastEventId.
 func (s *Server) liveEvents(w http.ResponseWriter, r *http.Request) error {
 	key := r.PathValue("webinarKey")
-	if _, err := s.store.Webinar(key); err != nil {
-		return fmt.Errorf("webinar %s: %w", key, err)
+	if _, err := s.knownWebinar(key); err != nil {
+		return err
 	}
 	q := r.URL.Query()
-	session, follow := strings.TrimSpace(q.Get("session")), q.Get("follow") == "1"
-	resume, replay := lastEventID(r)
-
+	ls := &liveStream{srv: s, r: r, key: key,
+		session: strings.TrimSpace(q.Get("session")), follow: q.Get("follow") == "1"}
 	b := s.liveBroker()
 	if b == nil {
-		return &userError{status: http.StatusServiceUnavailable, title: "Stopping",
-			msg: "webinarsync is stopping, so live updates have ended."}
+		return errStopping
 	}
 	// Subscribe before reading the replay: a join stored in between is
 	// then in both, and sent once, never in neither.
-	t := b.subscribe(key, session, follow)
+	t := b.subscribe(key, ls.session, ls.follow)
 	defer b.unsubscribe(t)
 
-	ctx, cancel := context.WithCancel(r.Context())
+	ctx, cancel := s.streamContext(r)
 	defer cancel()
-	defer context.AfterFunc(s.streams.ctx, cancel)()
-
 	rc := http.NewResponseController(w)
-	sw := &sseWriter{w: w, rc: rc}
-	// A write stuck on a browser that stopped reading would outlive the
-	// stream's end; a past deadline makes it fail at once.
+	ls.sw = &sseWriter{w: w, rc: rc}
+	defer unblockWrites(ctx, rc)()
+
+	if err := ls.serve(ctx, w, t); err != nil {
+		s.log.Debug("ui: live stream ended", "webinar", key, "err", err)
+	}
+	return nil // once the stream started, an error page cannot follow
+}
+
+// streamContext ends with the request, or when Close ends every stream.
+func (s *Server) streamContext(r *http.Request) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(r.Context())
+	stop := context.AfterFunc(s.streams.ctx, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
+}
+
+// unblockWrites makes a write stuck on a browser that stopped reading fail
+// at once when ctx ends, else it would outlive the stream's end. Call the
+// function it returns before the handler returns: the writer is not to be
+// touched after.
+func unblockWrites(ctx context.Context, rc *http.ResponseController) (disarm func()) {
 	var mu sync.Mutex
 	finished := false
-	stopUnblock := context.AfterFunc(ctx, func() {
+	stop := context.AfterFunc(ctx, func() {
 		mu.Lock()
 		defer mu.Unlock()
 		if !finished {
 			_ = rc.SetWriteDeadline(time.Now())
 		}
 	})
-	defer func() {
-		stopUnblock()
+	return func() {
+		stop()
 		mu.Lock()
 		finished = true
 		mu.Unlock()
-	}()
+	}
+}
 
+// serve opens the stream, catches the tab up, then relays the broker's
+// messages, with a heartbeat, until ctx ends or the broker drops the tab.
+func (ls *liveStream) serve(ctx context.Context, w http.ResponseWriter, t *tab) error {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no") // a buffering proxy would hold messages back
 	w.WriteHeader(http.StatusOK)
-	if err := sw.write("retry: " + strconv.Itoa(reconnectMillis) + "\n\n"); err != nil {
-		return nil
+	if err := ls.sw.write("retry: " + strconv.Itoa(reconnectMillis) + "\n\n"); err != nil {
+		return err
 	}
-
-	sent := resume
-	if replay {
-		var err error
-		if sent, err = s.replay(sw, key, session, follow, resume); err != nil {
-			s.log.Debug("ui: live stream: replay ended", "webinar", key, "err", err)
-			return nil
-		}
+	if err := ls.catchUp(); err != nil {
+		return err
 	}
-	if err := s.refresh(sw, r, key, session); err != nil {
-		s.log.Debug("ui: live stream ended", "webinar", key, "err", err)
-		return nil
-	}
-
-	heartbeat := time.NewTicker(s.heartbeat)
+	heartbeat := time.NewTicker(ls.srv.heartbeat)
 	defer heartbeat.Stop()
 	for {
 		var err error
@@ -165,91 +181,119 @@ func (s *Server) liveEvents(w http.ResponseWriter, r *http.Request) error {
 				// reconnects with Last-Event-ID and catches up.
 				return nil
 			}
-			if m.id != 0 {
-				if m.id <= sent {
-					continue // replayed already
-				}
-				sent = m.id
-			}
-			err = sw.send(m)
+			err = ls.relay(m)
 		case <-heartbeat.C:
-			if err = sw.write(": heartbeat\n\n"); err == nil {
-				err = s.refresh(sw, r, key, session)
+			if err = ls.sw.write(": heartbeat\n\n"); err == nil {
+				err = ls.refresh()
 			}
 		}
 		if err != nil {
-			s.log.Debug("ui: live stream ended", "webinar", key, "err", err)
-			return nil
-		}
-	}
-}
-
-// replay sends the joins of the session stored after seq resume, at most
-// replayMax of the newest, and returns the highest seq it looked at.
-func (s *Server) replay(sw *sseWriter, key, session string, follow bool, resume uint64) (uint64, error) {
-	joins, err := s.store.JoinsAfter(key, resume)
-	if err != nil {
-		return resume, err
-	}
-	sent := resume
-	var mine []message
-	moved := false
-	for _, j := range joins {
-		sent = max(sent, j.Seq)
-		if session != "" && j.SessionKey != session {
-			moved = moved || follow
-			continue
-		}
-		m, err := s.joinMessage(j)
-		if err != nil {
-			return sent, err
-		}
-		mine = append(mine, m)
-	}
-	if len(mine) > replayMax {
-		mine = mine[len(mine)-replayMax:]
-	}
-	for _, m := range mine {
-		if err := sw.send(m); err != nil {
-			return sent, err
-		}
-	}
-	if moved {
-		return sent, sw.send(message{event: "session", data: liveURL(key)})
-	}
-	return sent, nil
-}
-
-// refresh sends the session's figures and timeline and the pipe's state.
-func (s *Server) refresh(sw *sseWriter, r *http.Request, key, session string) error {
-	b, err := s.loadBoard(key)
-	if err != nil {
-		return err
-	}
-	msgs, err := s.boardMessages(b, session, nil)
-	if err != nil {
-		return err
-	}
-	p, err := s.pipe(r)
-	if err != nil {
-		return err
-	}
-	html, err := renderString(pipeStrip(p))
-	if err != nil {
-		return err
-	}
-	for _, m := range append(msgs, message{event: "pipe", data: html}) {
-		if err := sw.send(m); err != nil {
 			return err
 		}
 	}
+}
+
+// catchUp replays the joins after the tab's Last-Event-ID, if it sent
+// one, then the figures as they are now.
+func (ls *liveStream) catchUp() error {
+	if resume, ok := lastEventID(ls.r); ok {
+		ls.sent = resume
+		if err := ls.replay(); err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+	}
+	return ls.refresh()
+}
+
+// lastEventID is where a stream resumes: the Last-Event-ID header a
+// reconnecting EventSource sends, else the page's lastEventId parameter.
+func lastEventID(r *http.Request) (uint64, bool) {
+	for _, v := range []string{r.Header.Get("Last-Event-ID"), r.URL.Query().Get("lastEventId")} {
+		if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64); err == nil {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// replay sends the joins of the session stored after ls.sent, at most
+// replayMax of the newest, and moves ls.sent past every join it looked at.
+func (ls *liveStream) replay() error {
+	joins, err := ls.srv.store.JoinsAfter(ls.key, ls.sent)
+	if err != nil {
+		return err
+	}
+	var mine []store.Join
+	moved := false
+	for _, j := range joins {
+		ls.sent = max(ls.sent, j.Seq)
+		if showsJoin(ls.session, j.SessionKey) {
+			mine = append(mine, j)
+		} else {
+			moved = moved || ls.follow
+		}
+	}
+	for _, j := range mine[max(len(mine)-replayMax, 0):] {
+		m, err := ls.srv.joinMessage(j)
+		if err != nil {
+			return err
+		}
+		if err := ls.sw.send(m); err != nil {
+			return err
+		}
+	}
+	if moved {
+		return ls.sw.send(sessionMessage(ls.key))
+	}
 	return nil
+}
+
+// relay sends a message from the broker, but no join the replay sent.
+func (ls *liveStream) relay(m message) error {
+	if m.id != 0 {
+		if m.id <= ls.sent {
+			return nil
+		}
+		ls.sent = m.id
+	}
+	return ls.sw.send(m)
+}
+
+// refresh sends the session's figures and timeline and the pipe's state.
+func (ls *liveStream) refresh() error {
+	b, err := ls.srv.loadBoard(ls.key)
+	if err != nil {
+		return err
+	}
+	msgs, err := ls.srv.boardMessages(b, ls.session, nil)
+	if err != nil {
+		return err
+	}
+	p, err := ls.srv.pipe(ls.r)
+	if err != nil {
+		return err
+	}
+	pm, err := pipeMessage(p)
+	if err != nil {
+		return err
+	}
+	return ls.sw.sendAll(append(msgs, pm))
 }
 
 // sseWriter writes Server-Sent Events, each flushed at once.
 type sseWriter struct {
 	w  io.Writer
 	rc *http.ResponseController
+}
+
+// sendAll sends msgs in order, stopping at the first failure.
+func (sw *sseWriter) sendAll(msgs []message) error {
+	for _, m := range msgs {
+		if err := sw.send(m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // send writes m: its event type, its id, and its data one line per

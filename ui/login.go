@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"crypto/subtle"
 	"errors"
 	"net"
@@ -9,26 +8,9 @@ import (
 	"net/url"
 	"strings"
 
-	"golang.org/x/oauth2"
+	"webinarsync/gotowebinar"
+	"webinarsync/gotowebinar/login"
 )
-
-// Auth is the GoTo login as the UI drives it: the authorization-code flow
-// with state and PKCE, its two halves on either side of GoTo's login page.
-type Auth interface {
-	// LoginConfigured reports whether a login can start (the OAuth client
-	// id and secret are known).
-	LoginConfigured() bool
-	// BeginLogin returns GoTo's authorize URL for a new login and the
-	// state GoTo will send back with the code.
-	BeginLogin(ctx context.Context, redirectURI string) (authURL, state string, err error)
-	// FinishLogin exchanges the code of the login begun with state. It
-	// returns an error wrapping ErrLoginNotStarted for an unknown state.
-	FinishLogin(ctx context.Context, state, code, redirectURI string) error
-}
-
-// ErrLoginNotStarted: GoTo's redirect names a login this app did not start
-// (or started more than ten minutes ago).
-var ErrLoginNotStarted = errors.New("this login was not started here, or took too long")
 
 // CallbackPath is where GoTo redirects the browser after the login; the
 // organizer registers http://127.0.0.1:<port>/oauth/callback with GoTo.
@@ -65,14 +47,10 @@ func stateCookie(redirectURI string) string {
 	return name
 }
 
-// login serves GET /login: it starts the GoTo login and sends the browser
-// to GoTo's login page.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	if s.auth == nil {
-		return &userError{status: http.StatusNotFound, title: "GoTo login is not available",
-			msg: "This webinarsync cannot log in to GoTo."}
-	}
-	if !s.auth.LoginConfigured() {
+// startLogin serves GET /login: it starts the GoTo login and sends the
+// browser to GoTo's login page.
+func (s *Server) startLogin(w http.ResponseWriter, r *http.Request) error {
+	if !s.login.State().Configured {
 		http.Redirect(w, r, "/settings", http.StatusSeeOther)
 		return nil
 	}
@@ -84,7 +62,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := accountContext(r)
 	defer cancel()
-	authURL, state, err := s.auth.BeginLogin(ctx, redirectURI)
+	authURL, state, err := s.login.Begin(ctx, redirectURI)
 	if err != nil {
 		return &userError{status: http.StatusBadGateway, title: "Could not start the GoTo login",
 			msg: "We could not start the GoTo login: check the OAuth client in Settings. Details are in the log.", err: err}
@@ -102,9 +80,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 // organizer logged in (or refused). It checks the state against the
 // browser's cookie, lets the Auth exchange the code, and goes home.
 func (s *Server) oauthCallback(w http.ResponseWriter, r *http.Request) error {
-	if s.auth == nil {
-		return s.notFound(w, r)
-	}
 	redirectURI := s.redirectURI(r)
 	name := stateCookie(redirectURI)
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: CallbackPath, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
@@ -129,18 +104,13 @@ func (s *Server) oauthCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := accountContext(r)
 	defer cancel()
-	if err := s.auth.FinishLogin(ctx, state, code, redirectURI); err != nil {
-		if errors.Is(err, ErrLoginNotStarted) {
+	if err := s.login.Finish(ctx, state, code, redirectURI); err != nil {
+		if errors.Is(err, login.ErrNotStarted) {
 			return notStartedHere(err)
 		}
 		msg := "We could not get access from GoTo; details are in the log. Try again from the home page."
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.ErrorCode != "" {
-			said := re.ErrorCode
-			if re.ErrorDescription != "" {
-				said += " (" + re.ErrorDescription + ")"
-			}
-			msg = "GoTo said: " + said + ". Check the OAuth client in Settings, then try again."
+		if p := gotowebinar.Classify(err); p.Kind == gotowebinar.ProblemLoginRefused {
+			msg = describe(p, changingRegistrants, "")
 		}
 		return &userError{status: http.StatusBadGateway, title: "GoTo did not log you in", msg: msg, err: err}
 	}

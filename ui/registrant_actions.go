@@ -8,40 +8,20 @@ import (
 	"net/url"
 	"strings"
 
+	"webinarsync/gotowebinar/catchup"
 	"webinarsync/store"
 )
 
 // RegistrantControl changes registrations at GoTo during a session: add
 // someone by hand, remove someone. Each change is stored here too.
 type RegistrantControl interface {
-	// CanChangeRegistrants reports whether there is a GoTo login to act with.
-	CanChangeRegistrants() bool
-	// AddRegistrant registers someone at GoTo and returns their registrantKey.
-	AddRegistrant(ctx context.Context, webinarKey string, r NewRegistrant) (string, error)
-	// RemoveRegistrant deletes a registration at GoTo and marks it cancelled here.
-	RemoveRegistrant(ctx context.Context, webinarKey, registrantKey string) error
+	// CanChange reports whether there is a GoTo login to act with.
+	CanChange() bool
+	// Add registers someone at GoTo and returns their registrantKey.
+	Add(ctx context.Context, webinarKey string, r catchup.NewRegistrant) (string, error)
+	// Remove deletes a registration at GoTo and marks it cancelled here.
+	Remove(ctx context.Context, webinarKey, registrantKey string) error
 }
-
-// NewRegistrant is what the add form asks for.
-type NewRegistrant struct {
-	FirstName, LastName, Email, Organization, JobTitle string
-}
-
-// ActionError is a change GoTo refused or that could not be made, with
-// words fit to show the organizer.
-type ActionError struct {
-	Words string
-	Err   error
-}
-
-func (e *ActionError) Error() string {
-	if e.Err != nil {
-		return e.Words + ": " + e.Err.Error()
-	}
-	return e.Words
-}
-
-func (e *ActionError) Unwrap() error { return e.Err }
 
 // registrantActions is what the webinar page needs to offer the changes.
 type registrantActions struct {
@@ -53,7 +33,7 @@ type registrantActions struct {
 // actionsFor reads what the webinar page offers and the outcome of the
 // last change (?added= / ?removed= after its redirect).
 func (s *Server) actionsFor(r *http.Request, webinarKey string) registrantActions {
-	a := registrantActions{Enabled: s.registrants != nil && s.registrants.CanChangeRegistrants()}
+	a := registrantActions{Enabled: s.registrants != nil && s.registrants.CanChange()}
 	name := func(key string) string {
 		if key == "" {
 			return ""
@@ -71,14 +51,11 @@ func (s *Server) actionsFor(r *http.Request, webinarKey string) registrantAction
 
 // addRegistrant serves POST /webinars/{webinarKey}/registrants.
 func (s *Server) addRegistrant(w http.ResponseWriter, r *http.Request) error {
-	if s.registrants == nil {
-		return s.notFound(w, r)
-	}
 	key := r.PathValue("webinarKey")
 	if _, err := s.store.Webinar(key); err != nil {
 		return fmt.Errorf("webinar %s: %w", key, err)
 	}
-	nr := NewRegistrant{
+	nr := catchup.NewRegistrant{
 		FirstName:    strings.TrimSpace(r.PostFormValue("firstName")),
 		LastName:     strings.TrimSpace(r.PostFormValue("lastName")),
 		Email:        strings.TrimSpace(r.PostFormValue("email")),
@@ -91,9 +68,9 @@ func (s *Server) addRegistrant(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := accountContext(r)
 	defer cancel()
-	regKey, err := s.registrants.AddRegistrant(ctx, key, nr)
+	regKey, err := s.registrants.Add(ctx, key, nr)
 	if err != nil {
-		return actionFailed("Registrant not added", err)
+		return actionFailed("Registrant not added", err, true)
 	}
 	s.log.Info("ui: registrant added at GoTo", "webinar", key, "registrant", regKey)
 	http.Redirect(w, r, webinarURL(key)+"?added="+url.QueryEscape(regKey)+"#registrants-h", http.StatusSeeOther)
@@ -110,9 +87,6 @@ type removeView struct {
 // confirmRemove serves GET /webinars/{webinarKey}/registrants/{registrantKey}/remove:
 // the step that asks before anything is deleted at GoTo.
 func (s *Server) confirmRemove(w http.ResponseWriter, r *http.Request) error {
-	if s.registrants == nil {
-		return s.notFound(w, r)
-	}
 	key, regKey := r.PathValue("webinarKey"), r.PathValue("registrantKey")
 	wb, err := s.store.Webinar(key)
 	if err != nil {
@@ -133,17 +107,14 @@ func (s *Server) confirmRemove(w http.ResponseWriter, r *http.Request) error {
 
 // removeRegistrant serves POST /webinars/{webinarKey}/registrants/{registrantKey}/remove.
 func (s *Server) removeRegistrant(w http.ResponseWriter, r *http.Request) error {
-	if s.registrants == nil {
-		return s.notFound(w, r)
-	}
 	key, regKey := r.PathValue("webinarKey"), r.PathValue("registrantKey")
 	if _, err := s.store.Registrant(key, regKey); err != nil {
 		return fmt.Errorf("registrant %s of %s: %w", regKey, key, err)
 	}
 	ctx, cancel := accountContext(r)
 	defer cancel()
-	if err := s.registrants.RemoveRegistrant(ctx, key, regKey); err != nil {
-		return actionFailed("Registrant not removed", err)
+	if err := s.registrants.Remove(ctx, key, regKey); err != nil {
+		return actionFailed("Registrant not removed", err, false)
 	}
 	s.log.Info("ui: registrant removed at GoTo", "webinar", key, "registrant", regKey)
 	http.Redirect(w, r, webinarURL(key)+"?removed="+url.QueryEscape(regKey)+"#registrants-h", http.StatusSeeOther)
@@ -151,13 +122,8 @@ func (s *Server) removeRegistrant(w http.ResponseWriter, r *http.Request) error 
 }
 
 // actionFailed turns a failed change into a page that says why.
-func actionFailed(title string, err error) error {
-	var ae *ActionError
-	if errors.As(err, &ae) {
-		return &userError{status: http.StatusBadGateway, title: title, msg: ae.Words, err: err}
-	}
-	return &userError{status: http.StatusBadGateway, title: title,
-		msg: "Something went wrong talking to GoTo; details are in the log. Nothing was changed here.", err: err}
+func actionFailed(title string, err error, added bool) error {
+	return &userError{status: http.StatusBadGateway, title: title, msg: actionWords(err, added), err: err}
 }
 
 // minutes says an attendance time in whole minutes: "42 min".

@@ -9,6 +9,7 @@ import (
 )
 
 func TestUI_RefusesForeignHost(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	tests := []struct {
 		addr, host string
@@ -48,8 +49,9 @@ func TestUI_RefusesForeignHost(t *testing.T) {
 }
 
 func TestUI_RefusesCrossSitePOST(t *testing.T) {
-	account := &fakeAccount{login: LoginStatus{State: LoginLoggedIn, Organizer: "grace@example.com"}}
-	h := handler(t, Config{Store: openStore(t), Account: account})
+	t.Parallel()
+	lg, hooks := loggedIn(), &fakeWebhooks{}
+	h := handler(t, Config{Store: openStore(t), Login: lg, Webhooks: hooks})
 	form := url.Values{"removeWebhooks": {"on"}}
 
 	for _, header := range []map[string]string{
@@ -66,8 +68,11 @@ func TestUI_RefusesCrossSitePOST(t *testing.T) {
 			t.Errorf("POST /logout with %v: body %q, want plain words", header, rec.Body)
 		}
 	}
-	if calls := account.calls(); len(calls) != 0 {
-		t.Fatalf("Logout called %d times by cross-site requests, want 0", len(calls))
+	if logouts, _, _ := lg.calls(); logouts != 0 {
+		t.Fatalf("Logout called %d times by cross-site requests, want 0", logouts)
+	}
+	if removed, _ := hooks.calls(); removed != 0 {
+		t.Fatalf("webhooks removed %d times by cross-site requests, want 0", removed)
 	}
 
 	// The organizer's own form still works.
@@ -83,6 +88,7 @@ func TestUI_RefusesCrossSitePOST(t *testing.T) {
 }
 
 func TestUI_SetsSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st)
 	h := handler(t, Config{Store: st})
@@ -123,10 +129,11 @@ func TestUI_SetsSecurityHeaders(t *testing.T) {
 }
 
 func TestUI_NoInlineStylesOrScripts(t *testing.T) {
+	t.Parallel()
 	// The CSP forbids them; a page using them would render broken.
 	st := openStore(t)
 	seedLaunch(t, st)
-	h := handler(t, Config{Store: st, Demo: true, Account: &fakeAccount{login: LoginStatus{State: LoginLoggedIn}}})
+	h := handler(t, Config{Store: st, Demo: true, Login: loggedIn(), Webhooks: &fakeWebhooks{}, Sync: &fakeSyncer{}})
 	for _, path := range []string{"/", "/webinars/" + launchKey, "/events", "/webinars/1", "/nope"} {
 		body := get(t, h, path).Body.String()
 		for _, bad := range []string{"<style", " style=", "javascript:"} {
@@ -150,6 +157,7 @@ func TestUI_NoInlineStylesOrScripts(t *testing.T) {
 }
 
 func TestUI_HTMLEscapesRegistrantData(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	const evil = `<script>alert(1)</script>`
 	put(t, st, testNow, webinarEvent("webinar.created", "ev-w", workshopKey, `<img src=x onerror=alert(1)>`, "NEW", testNow))
@@ -171,6 +179,7 @@ func TestUI_HTMLEscapesRegistrantData(t *testing.T) {
 }
 
 func TestUI_UnknownPathIs404Page(t *testing.T) {
+	t.Parallel()
 	rec := get(t, handler(t, Config{Store: openStore(t)}), "/no/such/page")
 	if rec.Code != http.StatusNotFound {
 		t.Fatalf("status = %d, want 404", rec.Code)
@@ -179,6 +188,7 @@ func TestUI_UnknownPathIs404Page(t *testing.T) {
 }
 
 func TestUI_StoreFailureIs500WithPlainWords(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	h := handler(t, Config{Store: st})
 	if err := st.Close(); err != nil {
@@ -194,5 +204,51 @@ func TestUI_StoreFailureIs500WithPlainWords(t *testing.T) {
 	rec := get(t, h, "/api/status")
 	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), `"error": "Something went wrong reading your data`) {
 		t.Errorf("GET /api/status: %d %s, want 500 with a JSON error", rec.Code, rec.Body)
+	}
+}
+
+func TestUI_RoutesOfAMissingDependencyAre404(t *testing.T) {
+	t.Parallel()
+	st := openStore(t)
+	seedLaunch(t, st)
+	const reg = "/webinars/" + launchKey + "/registrants"
+	routes := []struct{ method, path string }{
+		{"POST", "/logout"}, {"GET", "/login"}, {"GET", "/oauth/callback?code=c&state=s"},
+		{"GET", "/settings"}, {"POST", "/settings"}, {"POST", "/settings/ngrok"},
+		{"POST", "/webhooks/cleanup"}, {"POST", "/webhooks/setup"},
+		{"POST", "/sync"}, {"GET", "/sync/progress"},
+		{"POST", reg}, {"GET", reg + "/11111111111111111111/remove"}, {"POST", reg + "/11111111111111111111/remove"},
+	}
+	// Nothing but the store: none of them is there, and no page breaks.
+	h := handler(t, Config{Store: st})
+	for _, r := range routes {
+		var rec *httptest.ResponseRecorder
+		if r.method == "GET" {
+			rec = get(t, h, r.path)
+		} else {
+			rec = post(t, h, r.path, url.Values{"firstName": {"A"}, "lastName": {"B"}, "email": {"a@b.c"}}, nil)
+		}
+		if rec.Code != http.StatusNotFound {
+			t.Errorf("%s %s without its dependency = %d, want 404", r.method, r.path, rec.Code)
+		}
+	}
+	for _, path := range []string{"/", "/?skipsetup=1", "/setup", "/api/status", "/webinars/" + launchKey, "/events"} {
+		if rec := get(t, h, path); rec.Code != http.StatusOK {
+			t.Errorf("GET %s without any dependency = %d, want 200", path, rec.Code)
+		}
+	}
+	// With them all, every route is served.
+	all := handler(t, Config{Store: st, Login: loggedIn(), Webhooks: &fakeWebhooks{}, TunnelSettings: &fakeNgrok{},
+		Sync: &fakeSyncer{}, Registrants: &fakeRegistrants{canChange: true}})
+	for _, r := range routes {
+		var rec *httptest.ResponseRecorder
+		if r.method == "GET" {
+			rec = get(t, all, r.path)
+		} else {
+			rec = post(t, all, r.path, url.Values{"firstName": {"A"}, "lastName": {"B"}, "email": {"a@b.c"}}, nil)
+		}
+		if rec.Code == http.StatusNotFound {
+			t.Errorf("%s %s with its dependency = 404", r.method, r.path)
+		}
 	}
 }

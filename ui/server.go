@@ -16,41 +16,40 @@ import (
 
 // Config holds what the UI needs from the rest of the app.
 type Config struct {
-	Store   *store.Store
-	Account Account             // nil: logged out, no webhooks
-	Tunnel  func() tunnel.State // nil: tunnel off
-	Logger  *slog.Logger        // nil: slog.Default()
-	Addr    string              // the UI's listen address (host:port), for the Host check; port "0" or "" = any port
-	Demo    bool                // running against the built-in simulator: say so on every page
+	Store  *store.Store
+	Logger *slog.Logger // nil: slog.Default()
+	Addr   string       // the UI's listen address (host:port), for the Host check; port "0" or "" = any port
+	Demo   bool         // running against the built-in simulator: say so on every page
 	// SecretKeys counts the keys deliveries are checked against (stored,
 	// from the environment, the simulator's); nil counts the stored ones.
 	SecretKeys func() int
 
-	Auth     Auth           // nil: no GoTo login (/login says so)
-	Settings Settings       // nil: no settings page
-	Webhooks WebhookControl // nil: no buttons to remove or set up our webhooks
-	// TunnelSettings is the ngrok section of the settings page; nil hides it.
+	// Each dependency below is optional: without it, its routes are not
+	// served and its panels are not shown.
+
+	Login    Login               // the GoTo login and its OAuth client
+	Webhooks Webhooks            // our webhooks at GoTo
+	Tunnel   func() tunnel.State // nil: tunnel off
+	// TunnelSettings is the ngrok section of the settings page.
 	TunnelSettings TunnelSettings
-	// Sync is the catch-up sync from GoTo's REST API; nil hides its panel.
+	// Sync is the catch-up sync from GoTo's REST API.
 	Sync Syncer
-	// Registrants adds and removes registrants at GoTo; nil hides the forms.
+	// Registrants adds and removes registrants at GoTo.
 	Registrants RegistrantControl
 }
 
 // Server renders the UI. Build it with New.
 type Server struct {
-	store   *store.Store
-	account Account
-	tunnel  func() tunnel.State
-	log     *slog.Logger
-	addr    string
-	keys    func() int
-	demo    bool
-	now     func() time.Time
+	store  *store.Store
+	tunnel func() tunnel.State
+	log    *slog.Logger
+	addr   string
+	keys   func() int
+	demo   bool
+	now    func() time.Time
 
-	auth           Auth
-	settings       Settings
-	webhooks       WebhookControl
+	login          Login
+	webhooks       Webhooks
 	tunnelSettings TunnelSettings
 	sync           Syncer
 	registrants    RegistrantControl
@@ -62,17 +61,15 @@ type Server struct {
 // New builds a Server from cfg.
 func New(cfg Config) *Server {
 	s := &Server{
-		store:   cfg.Store,
-		account: cfg.Account,
-		tunnel:  cfg.Tunnel,
-		log:     cfg.Logger,
-		addr:    cfg.Addr,
-		demo:    cfg.Demo,
-		now:     time.Now,
-		keys:    cfg.SecretKeys,
+		store:  cfg.Store,
+		tunnel: cfg.Tunnel,
+		log:    cfg.Logger,
+		addr:   cfg.Addr,
+		demo:   cfg.Demo,
+		now:    time.Now,
+		keys:   cfg.SecretKeys,
 
-		auth:           cfg.Auth,
-		settings:       cfg.Settings,
+		login:          cfg.Login,
 		webhooks:       cfg.Webhooks,
 		tunnelSettings: cfg.TunnelSettings,
 		sync:           cfg.Sync,
@@ -115,26 +112,37 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /registrants.csv", s.page(s.allCSV))
 	mux.Handle("GET /events", s.page(s.events))
 	mux.Handle("GET /api/status", s.page(s.status))
-	mux.Handle("POST /logout", s.page(s.logout))
-	mux.Handle("GET /login", s.page(s.login))
-	mux.Handle("GET /oauth/callback", s.page(s.oauthCallback))
 	mux.Handle("GET /setup", s.page(s.setup))
-	mux.Handle("GET /settings", s.page(s.settingsPage))
-	mux.Handle("POST /settings", s.page(s.saveSettings))
-	mux.Handle("POST /settings/ngrok", s.page(s.saveNgrokSettings))
-	mux.Handle("POST /webhooks/cleanup", s.page(s.removeWebhooks))
-	mux.Handle("POST /webhooks/setup", s.page(s.setUpWebhooks))
-	mux.Handle("POST /sync", s.page(s.syncNow))
-	mux.Handle("GET /sync/progress", s.page(s.syncProgress))
 	mux.Handle("GET /webinars/{webinarKey}/attendees.csv", s.page(s.attendeesCSV))
-	mux.Handle("POST /webinars/{webinarKey}/registrants", s.page(s.addRegistrant))
-	mux.Handle("GET /webinars/{webinarKey}/registrants/{registrantKey}/remove", s.page(s.confirmRemove))
-	mux.Handle("POST /webinars/{webinarKey}/registrants/{registrantKey}/remove", s.page(s.removeRegistrant))
 	mux.Handle("GET "+assets.Prefix, assets.Handler())
 	mux.Handle("/", s.page(s.notFound))
+	// Each dependency's routes exist only with it; without, they are 404.
+	if s.login != nil {
+		mux.Handle("POST /logout", s.page(s.logout))
+		mux.Handle("GET /login", s.page(s.startLogin))
+		mux.Handle("GET /oauth/callback", s.page(s.oauthCallback))
+		mux.Handle("GET /settings", s.page(s.settingsPage))
+		mux.Handle("POST /settings", s.page(s.saveSettings))
+	}
+	if s.tunnelSettings != nil {
+		mux.Handle("POST /settings/ngrok", s.page(s.saveNgrokSettings))
+	}
+	if s.webhooks != nil {
+		mux.Handle("POST /webhooks/cleanup", s.page(s.removeWebhooks))
+		mux.Handle("POST /webhooks/setup", s.page(s.setUpWebhooks))
+	}
+	if s.sync != nil {
+		mux.Handle("POST /sync", s.page(s.syncNow))
+		mux.Handle("GET /sync/progress", s.page(s.syncProgress))
+	}
+	if s.registrants != nil {
+		mux.Handle("POST /webinars/{webinarKey}/registrants", s.page(s.addRegistrant))
+		mux.Handle("GET /webinars/{webinarKey}/registrants/{registrantKey}/remove", s.page(s.confirmRemove))
+		mux.Handle("POST /webinars/{webinarKey}/registrants/{registrantKey}/remove", s.page(s.removeRegistrant))
+	}
 }
 
-// ctx bounds the calls a page makes to the Account (GoTo's API may hang).
+// accountContext bounds the calls a page makes to GoTo (its API may hang).
 func accountContext(r *http.Request) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(r.Context(), 10*time.Second)
 }

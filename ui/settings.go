@@ -3,29 +3,20 @@ package ui
 import (
 	"context"
 	"net/http"
+
+	"webinarsync/gotowebinar/login"
 )
 
-// Settings is the GoTo OAuth client as the settings page reads and writes
-// it. Values from the environment win over saved ones and are not saved.
-type Settings interface {
-	GoToSettings() GoToSettings
-	// SaveGoToSettings keeps the client id and secret; an empty secret
-	// keeps the saved one.
-	SaveGoToSettings(clientID, clientSecret string) error
+// GoToSettings is what the settings page shows of the OAuth client: never
+// the whole secret, only whether one is set and its last characters.
+type GoToSettings struct {
+	login.ClientSettings
+	Simulator bool // the values belong to the built-in simulator
 }
 
-// GoToSettings is what the settings page shows. It never holds the whole
-// client secret: only whether one is set and its last characters.
-type GoToSettings struct {
-	ClientID            string
-	ClientIDFromEnv     bool // GOTO_CLIENT_ID is set
-	ClientSecretSet     bool
-	ClientSecretHint    string // the secret's last 4 characters, "" when too short to hint at safely
-	ClientSecretFromEnv bool   // GOTO_CLIENT_SECRET is set
-	AuthURL             string
-	TokenURL            string
-	APIURL              string
-	Simulator           bool // the values belong to the built-in simulator
+// goToSettings reads the OAuth client for the settings and setup pages.
+func (s *Server) goToSettings() GoToSettings {
+	return GoToSettings{ClientSettings: s.login.ClientSettings(), Simulator: s.demo}
 }
 
 // TunnelSettings is the ngrok tunnel as the settings page reads and
@@ -58,12 +49,9 @@ type settingsView struct {
 
 // settingsPage serves GET /settings.
 func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
-	if s.settings == nil {
-		return s.notFound(w, r)
-	}
 	v := settingsView{
 		chrome:       s.chrome("Settings", "settings"),
-		GoToSettings: s.settings.GoToSettings(),
+		GoToSettings: s.goToSettings(),
 		RedirectURI:  s.redirectURI(r),
 		Saved:        r.URL.Query().Get("saved") == "1",
 	}
@@ -76,10 +64,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 
 // saveSettings serves POST /settings.
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
-	if s.settings == nil {
-		return s.notFound(w, r)
-	}
-	if err := s.settings.SaveGoToSettings(r.PostFormValue("clientId"), r.PostFormValue("clientSecret")); err != nil {
+	if err := s.login.SaveClientSettings(r.PostFormValue("clientId"), r.PostFormValue("clientSecret")); err != nil {
 		return &userError{status: http.StatusInternalServerError, title: "Settings not saved",
 			msg: "We could not save your settings; details are in the log.", err: err}
 	}
@@ -90,9 +75,6 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 
 // saveNgrokSettings serves POST /settings/ngrok.
 func (s *Server) saveNgrokSettings(w http.ResponseWriter, r *http.Request) error {
-	if s.tunnelSettings == nil {
-		return s.notFound(w, r)
-	}
 	ctx, cancel := accountContext(r)
 	defer cancel()
 	if err := s.tunnelSettings.SaveNgrokSettings(ctx, r.PostFormValue("authtoken"), r.PostFormValue("domain")); err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/gotowebinar/login"
 	"webinarsync/tunnel"
 )
 
@@ -76,16 +77,16 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 		chrome:      s.chrome("Setup", "setup"),
 		snapshot:    snap,
 		RedirectURI: s.redirectURI(r),
-		CanLogin:    s.auth != nil && s.auth.LoginConfigured(),
+		CanLogin:    s.login != nil && s.login.State().Configured,
 		PollSeconds: setupPollSeconds,
 	}
 	switch r.URL.Query().Get("saved") {
 	case "goto", "ngrok":
 		v.Saved = r.URL.Query().Get("saved")
 	}
-	if s.settings != nil {
+	if s.login != nil {
 		v.HasSettings = true
-		v.GoTo = s.settings.GoToSettings()
+		v.GoTo = s.goToSettings()
 	}
 	if s.tunnelSettings != nil {
 		ns := s.tunnelSettings.NgrokSettings()
@@ -219,22 +220,14 @@ func stepBadgeClass(st stepState) string {
 // page: nothing is configured yet (no GoTo client, no login, no event
 // stored, not the demo) and they did not ask to skip it.
 func (s *Server) firstStart(r *http.Request) bool {
-	if s.demo || s.settings == nil || r.URL.Query().Has(skipSetupParam) {
+	if s.demo || s.login == nil || r.URL.Query().Has(skipSetupParam) {
 		return false
 	}
-	if s.auth != nil && s.auth.LoginConfigured() {
+	if st := s.login.State(); st.Configured || st.Status != login.LoggedOut {
 		return false
 	}
-	if g := s.settings.GoToSettings(); g.ClientID != "" || g.ClientSecretSet {
+	if g := s.login.ClientSettings(); g.ClientID != "" || g.ClientSecretSet {
 		return false
-	}
-	if s.account != nil {
-		ctx, cancel := accountContext(r)
-		st := s.account.Login(ctx).State
-		cancel()
-		if st != "" && st != LoginLoggedOut {
-			return false
-		}
 	}
 	c, err := s.store.Counts()
 	return err == nil && c.Events == 0

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/gotowebinar/login"
+	"webinarsync/gotowebinar/reconcile"
 	"webinarsync/tunnel"
 )
 
@@ -27,11 +29,10 @@ func (f *fakeNgrok) SaveNgrokSettings(_ context.Context, token, domain string) e
 
 // setupSite is what a setup test varies: the app's parts as the UI sees them.
 type setupSite struct {
-	settings GoToSettings
+	settings login.ClientSettings
 	ngrok    NgrokSettings
-	auth     bool // an OAuth client is known, so /login can start
-	login    LoginStatus
-	hooks    []WebhookStatus
+	login    login.State // Configured: an OAuth client is known, so /login can start
+	hooks    reconcile.Status
 	tunnel   tunnel.State
 	events   int // registrant.added events stored
 	demo     bool
@@ -44,34 +45,37 @@ func (c setupSite) handler(t *testing.T) http.Handler {
 		put(t, st, testNow.Add(-time.Minute), registrantAdded("ev-setup-"+itoa(i), launchKey, "Quarterly Launch",
 			registrant{key: "1000000000000000000" + itoa(i), first: "Ada", last: "Lovelace", email: "ada@example.com", registered: testNow}))
 	}
-	if c.login.State == "" {
-		c.login.State = LoginLoggedOut
+	if c.login.Status == "" {
+		c.login.Status = login.LoggedOut
 	}
 	tun := c.tunnel
 	return handler(t, Config{
 		Store: st, Demo: c.demo,
-		Account:        &fakeAccount{login: c.login, webhooks: c.hooks},
+		Login:          &fakeLogin{state: c.login, client: c.settings},
+		Webhooks:       &fakeWebhooks{status: c.hooks},
 		Tunnel:         func() tunnel.State { return tun },
-		Auth:           &fakeAuth{configured: c.auth},
-		Settings:       &fakeSettings{s: c.settings},
 		TunnelSettings: &fakeNgrok{n: c.ngrok},
 	})
 }
 
-// hooks are the four webhooks, the first active ones ACTIVE.
-func setupHooks(active int) []WebhookStatus {
-	var out []WebhookStatus
+// setupHooks are the four webhooks as a run under way leaves them: the
+// first active ones ACTIVE, the next one not activated by GoTo yet, the
+// rest still being set up.
+func setupHooks(active int) reconcile.Status {
+	var st reconcile.Status
 	for i, name := range gotowebinar.EventNames() {
-		wh := WebhookStatus{EventName: name, WebhookKey: "wh-" + itoa(i), State: "ACTIVE", UserSubscriptionState: "ACTIVE"}
-		if i < active {
-			wh.ActivationState = "ACTIVE"
-		} else {
-			wh.ActivationState = "INACTIVE"
-			wh.Error = "Being set up at GoTo…"
+		h := reconcile.Hook{EventName: name}
+		switch {
+		case i < active:
+			h = activeHook(name, "wh-"+itoa(i), setupNgrokOnline.URL+gotowebinar.WebhookPath)
+		case i == active:
+			h = activeHook(name, "wh-"+itoa(i), setupNgrokOnline.URL+gotowebinar.WebhookPath)
+			h.ActivationState, h.Condition = "INACTIVE", reconcile.NotActivated
 		}
-		out = append(out, wh)
+		st.Hooks = append(st.Hooks, h)
 	}
-	return out
+	st.Recorded = active > 0
+	return st
 }
 
 var stepStateRE = regexp.MustCompile(`id="step-(goto|ngrok|login)" data-state="([a-z]+)"`)
@@ -90,13 +94,18 @@ func stepStates(t *testing.T, body string) map[string]string {
 }
 
 var (
-	setupClientSet   = GoToSettings{ClientID: "abc-client", ClientSecretSet: true, ClientSecretHint: "9f2e"}
+	setupClientSet   = login.ClientSettings{ClientID: "abc-client", ClientSecretSet: true, ClientSecretHint: "9f2e"}
 	setupNgrokOff    = tunnel.State{Kind: "ngrok", Phase: tunnel.PhaseOff, Error: "ngrok needs an authtoken"}
 	setupNgrokOnline = tunnel.State{Kind: "ngrok", Phase: tunnel.PhaseOnline, URL: "https://my-name.ngrok-free.app"}
-	setupLoggedIn    = LoginStatus{State: LoginLoggedIn, Organizer: "Maren Solberg"}
+	setupConfigured  = login.State{Status: login.LoggedOut, Configured: true}
+	setupLoggedIn    = login.State{Status: login.LoggedIn, Configured: true, Identity: gotowebinar.Identity{FirstName: "Maren", LastName: "Solberg"}}
+	setupExpired     = login.State{Status: login.Expired, Configured: true, Identity: setupLoggedIn.Identity}
 )
 
 func TestSetup_EachStepSaysWhereItStands(t *testing.T) {
+	t.Parallel()
+	refused := setupHooks(0)
+	refused.Problem = &gotowebinar.Problem{Kind: gotowebinar.ProblemForbidden, Status: http.StatusForbidden}
 	for _, tc := range []struct {
 		name               string
 		site               setupSite
@@ -114,68 +123,69 @@ func TestSetup_EachStepSaysWhereItStands(t *testing.T) {
 				"Finish step 1 first", `href="/setup"`, "Check again", `href="/?skipsetup=1"`, "Skip setup"},
 			unwanted: []string{`href="/login`, "Webhooks at GoTo"}},
 		{name: "client set",
-			site: setupSite{settings: setupClientSet, auth: true, tunnel: setupNgrokOff},
+			site: setupSite{settings: setupClientSet, login: setupConfigured, tunnel: setupNgrokOff},
 			goTo: "done", ngrok: "todo", login: "todo",
 			want:     []string{"1 of 3 steps done", "Logging in (step 3) checks", `value="abc-client"`, "saved, ending in …9f2e", `href="/login?next=/setup"`, "Log in with GoTo"},
 			unwanted: []string{"Finish step 1 first"}},
 		{name: "only the client id",
-			site: setupSite{settings: GoToSettings{ClientID: "abc-client"}, tunnel: setupNgrokOff},
+			site: setupSite{settings: login.ClientSettings{ClientID: "abc-client"}, tunnel: setupNgrokOff},
 			goTo: "todo", ngrok: "todo", login: "todo",
 			want: []string{"the client secret is still missing"}},
 		{name: "tunnel connecting",
-			site: setupSite{settings: setupClientSet, auth: true, tunnel: tunnel.State{Kind: "ngrok", Phase: tunnel.PhaseConnecting}},
+			site: setupSite{settings: setupClientSet, login: setupConfigured, tunnel: tunnel.State{Kind: "ngrok", Phase: tunnel.PhaseConnecting}},
 			goTo: "done", ngrok: "wait", login: "todo",
 			want: []string{"Connecting to ngrok"}},
 		{name: "tunnel failed",
-			site: setupSite{settings: setupClientSet, auth: true, ngrok: NgrokSettings{TokenSet: true, TokenHint: "2ab…xyz9", InUse: true},
+			site: setupSite{settings: setupClientSet, login: setupConfigured, ngrok: NgrokSettings{TokenSet: true, TokenHint: "2ab…xyz9", InUse: true},
 				tunnel: tunnel.State{Kind: "ngrok", Phase: tunnel.PhaseFailed, Error: "ngrok refused the authtoken (ERR_NGROK_105)."}},
 			goTo: "done", ngrok: "problem", login: "todo",
 			want: []string{"ngrok did not connect", "ngrok refused the authtoken (ERR_NGROK_105).", "saved: 2ab…xyz9"}},
 		{name: "tunnel online",
-			site: setupSite{settings: setupClientSet, auth: true, tunnel: setupNgrokOnline},
+			site: setupSite{settings: setupClientSet, login: setupConfigured, tunnel: setupNgrokOnline},
 			goTo: "done", ngrok: "done", login: "todo",
 			want: []string{"2 of 3 steps done", "Connected.", `<code class="url" id="public-url">https://my-name.ngrok-free.app</code>`}},
 		{name: "local tunnel",
-			site: setupSite{settings: setupClientSet, auth: true, tunnel: tunnel.State{Kind: "local", Phase: tunnel.PhaseOnline, URL: "https://hooks.example.com"}},
+			site: setupSite{settings: setupClientSet, login: setupConfigured, tunnel: tunnel.State{Kind: "local", Phase: tunnel.PhaseOnline, URL: "https://hooks.example.com"}},
 			goTo: "done", ngrok: "done", login: "todo",
 			want: []string{"does not use ngrok", "-public-url", "https://hooks.example.com", "Use ngrok instead, from the next start"}},
 		{name: "logged in, waiting for the tunnel",
-			site: setupSite{settings: setupClientSet, auth: true, login: setupLoggedIn, hooks: setupHooks(0), tunnel: tunnel.State{Kind: "ngrok", Phase: tunnel.PhaseConnecting}},
+			site: setupSite{settings: setupClientSet, login: setupLoggedIn, hooks: setupHooks(0), tunnel: tunnel.State{Kind: "ngrok", Phase: tunnel.PhaseConnecting}},
 			goTo: "done", ngrok: "wait", login: "wait",
 			want: []string{"Waiting for step 2"}},
 		{name: "logged in, webhooks being set up",
-			site: setupSite{settings: setupClientSet, auth: true, login: setupLoggedIn, hooks: setupHooks(2), tunnel: setupNgrokOnline},
+			site: setupSite{settings: setupClientSet, login: setupLoggedIn, hooks: setupHooks(2), tunnel: setupNgrokOnline},
 			goTo: "done", ngrok: "done", login: "wait",
 			want:     []string{"2 of 4 active", "Maren Solberg", `data-event="registrant.added" data-state="ACTIVE"`, `data-state="INACTIVE"`, "Being set up at GoTo…"},
 			unwanted: []string{`href="/login`}},
 		{name: "logged in, GoTo refused",
-			site: setupSite{settings: setupClientSet, auth: true, login: LoginStatus{State: LoginLoggedIn, Detail: "GoTo refused: your GoTo account may not be allowed to manage webhooks (Forbidden)."},
-				hooks: setupHooks(0), tunnel: setupNgrokOnline},
+			site: setupSite{settings: setupClientSet, login: setupLoggedIn, hooks: refused, tunnel: setupNgrokOnline},
 			goTo: "done", ngrok: "done", login: "problem",
-			want: []string{"may not be allowed to manage webhooks"}},
+			want: []string{"Logged in, but setting up the webhooks at GoTo went wrong; webinarsync keeps trying.",
+				"GoTo refused: your GoTo account may not be allowed to manage webhooks (Forbidden)."}},
 		{name: "logged in with webhooks active",
-			site: setupSite{settings: setupClientSet, auth: true, login: setupLoggedIn, hooks: setupHooks(4), tunnel: setupNgrokOnline},
+			site: setupSite{settings: setupClientSet, login: setupLoggedIn, hooks: setupHooks(4), tunnel: setupNgrokOnline},
 			goTo: "done", ngrok: "done", login: "wait",
 			want:     []string{"All 4 webhooks are active", "register yourself for one of your webinars to see it arrive"},
 			unwanted: []string{"Being set up", "All set"}},
 		{name: "session expired",
-			site: setupSite{settings: setupClientSet, auth: true, login: LoginStatus{State: LoginExpired}, hooks: setupHooks(4), tunnel: setupNgrokOnline},
+			site: setupSite{settings: setupClientSet, login: setupExpired, hooks: setupHooks(4), tunnel: setupNgrokOnline},
 			goTo: "done", ngrok: "done", login: "problem",
 			want: []string{"log in again", `href="/login?next=/setup"`}},
 		{name: "first event stored",
-			site: setupSite{settings: setupClientSet, auth: true, login: setupLoggedIn, hooks: setupHooks(4), tunnel: setupNgrokOnline, events: 1},
+			site: setupSite{settings: setupClientSet, login: setupLoggedIn, hooks: setupHooks(4), tunnel: setupNgrokOnline, events: 1},
 			goTo: "done", ngrok: "done", login: "done",
 			want:     []string{"All set", `<a href="/">See your webinars</a>`, "Your first event arrived", "1 event received so far"},
 			unwanted: []string{"Waiting for the first event"}},
 		{name: "demo",
-			site: setupSite{demo: true, settings: GoToSettings{ClientID: "sim", ClientSecretSet: true, Simulator: true}, auth: true,
-				login: LoginStatus{State: LoginDemo, Organizer: "Maren Solberg — built-in simulator"}, hooks: setupHooks(4),
+			site: setupSite{demo: true, settings: login.ClientSettings{ClientID: "sim", ClientSecretSet: true},
+				login: setupLoggedIn, hooks: setupHooks(4),
 				tunnel: tunnel.State{Kind: "local", Phase: tunnel.PhaseOnline, URL: "http://127.0.0.1:40123"}, events: 2},
 			goTo: "done", ngrok: "done", login: "done",
-			want:     []string{"Demo mode", "All set"},
+			want:     []string{"Demo mode", "All set", "Maren Solberg — built-in simulator"},
 			unwanted: []string{`href="/login`, `action="/settings"`, `action="/settings/ngrok"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			rec := get(t, tc.site.handler(t), "/setup")
 			if rec.Code != http.StatusOK {
 				t.Fatalf("GET /setup = %d: %s", rec.Code, rec.Body)
@@ -194,10 +204,11 @@ func TestSetup_EachStepSaysWhereItStands(t *testing.T) {
 }
 
 func TestSetup_SaysWhichValuesComeFromTheEnvironment(t *testing.T) {
+	t.Parallel()
 	site := setupSite{
-		settings: GoToSettings{ClientID: "env-client", ClientIDFromEnv: true, ClientSecretSet: true, ClientSecretHint: "c0de", ClientSecretFromEnv: true},
+		settings: login.ClientSettings{ClientID: "env-client", ClientIDFromEnv: true, ClientSecretSet: true, ClientSecretHint: "c0de", ClientSecretFromEnv: true},
 		ngrok:    NgrokSettings{TokenSet: true, TokenHint: "2ab…xyz9", TokenFromEnv: true, Domain: "my-name.ngrok-free.app", DomainFromEnv: true, InUse: true},
-		auth:     true, tunnel: setupNgrokOnline,
+		login:    setupConfigured, tunnel: setupNgrokOnline,
 	}
 	body := get(t, site.handler(t), "/setup").Body.String()
 	mustContain(t, body,
@@ -209,18 +220,19 @@ func TestSetup_SaysWhichValuesComeFromTheEnvironment(t *testing.T) {
 	mustNotContain(t, body, `name="clientId"`, `name="clientSecret"`, `name="authtoken"`, `name="domain"`, `<button type="submit"`)
 
 	// Only the secret from the environment: the id is still asked for.
-	site.settings = GoToSettings{ClientSecretSet: true, ClientSecretFromEnv: true}
+	site.settings = login.ClientSettings{ClientSecretSet: true, ClientSecretFromEnv: true}
 	site.ngrok = NgrokSettings{}
-	site.auth = false
+	site.login = login.State{Status: login.LoggedOut}
 	body = get(t, site.handler(t), "/setup").Body.String()
 	mustContain(t, body, `name="clientId"`, "Comes from GOTO_CLIENT_SECRET in the environment", `name="authtoken"`)
 	mustNotContain(t, body, "Comes from GOTO_CLIENT_ID", `name="clientSecret"`, "Comes from NGROK")
 }
 
 func TestSetup_FormsComeBackToTheSetupPageAndKeepNoSecretInSight(t *testing.T) {
+	t.Parallel()
 	const secret, token = "s3cr3t-client-secret-value", "2abcdEFGHijklMNOPqrstUVWxyz_0123456789"
-	set, ng := &fakeSettings{}, &fakeNgrok{}
-	h := handler(t, Config{Store: openStore(t), Auth: &fakeAuth{}, Settings: set, TunnelSettings: ng,
+	lg, ng := &fakeLogin{}, &fakeNgrok{}
+	h := handler(t, Config{Store: openStore(t), Login: lg, TunnelSettings: ng,
 		Tunnel: func() tunnel.State { return setupNgrokOff }})
 
 	rec := post(t, h, "/settings", url.Values{"clientId": {"abc-client"}, "clientSecret": {secret}, "next": {"/setup#step-goto"}}, nil)
@@ -231,8 +243,8 @@ func TestSetup_FormsComeBackToTheSetupPageAndKeepNoSecretInSight(t *testing.T) {
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/setup?saved=ngrok#step-ngrok" {
 		t.Errorf("POST /settings/ngrok from the setup page = %d to %q", rec.Code, rec.Header().Get("Location"))
 	}
-	if len(set.saved) != 1 || set.saved[0] != "abc-client|"+secret || len(ng.saved) != 1 || ng.saved[0] != token+"|my-name.ngrok-free.app" {
-		t.Errorf("saved %v and %v", set.saved, ng.saved)
+	if _, _, saved := lg.calls(); len(saved) != 1 || saved[0] != "abc-client|"+secret || len(ng.saved) != 1 || ng.saved[0] != token+"|my-name.ngrok-free.app" {
+		t.Errorf("saved %v and %v", saved, ng.saved)
 	}
 	// "next" goes only to known places.
 	for _, next := range []string{"", "https://evil.example/", "//evil.example", "/setup?x", "/settings"} {
@@ -255,6 +267,7 @@ func TestSetup_FormsComeBackToTheSetupPageAndKeepNoSecretInSight(t *testing.T) {
 }
 
 func TestHome_FirstStartGoesToTheSetupPageUnlessSkipped(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		site      setupSite
@@ -262,14 +275,15 @@ func TestHome_FirstStartGoesToTheSetupPageUnlessSkipped(t *testing.T) {
 	}{
 		{"nothing configured", setupSite{tunnel: setupNgrokOff}, true},
 		{"ngrok set, nothing else", setupSite{ngrok: NgrokSettings{TokenSet: true}, tunnel: setupNgrokOnline}, true},
-		{"client id saved", setupSite{settings: GoToSettings{ClientID: "abc"}}, false},
-		{"client secret from the environment", setupSite{settings: GoToSettings{ClientSecretSet: true, ClientSecretFromEnv: true}}, false},
+		{"client id saved", setupSite{settings: login.ClientSettings{ClientID: "abc"}}, false},
+		{"client secret from the environment", setupSite{settings: login.ClientSettings{ClientSecretSet: true, ClientSecretFromEnv: true}}, false},
 		{"logged in", setupSite{login: setupLoggedIn}, false},
-		{"session expired", setupSite{login: LoginStatus{State: LoginExpired}}, false},
+		{"session expired", setupSite{login: setupExpired}, false},
 		{"events stored", setupSite{events: 1}, false},
 		{"demo", setupSite{demo: true}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			h := tc.site.handler(t)
 			rec := get(t, h, "/")
 			switch {
@@ -292,8 +306,8 @@ func TestHome_FirstStartGoesToTheSetupPageUnlessSkipped(t *testing.T) {
 }
 
 func TestSetup_LoginStartedThereComesBackThere(t *testing.T) {
-	auth := &fakeAuth{configured: true}
-	h := handler(t, Config{Store: openStore(t), Auth: auth})
+	t.Parallel()
+	h := handler(t, Config{Store: openStore(t), Login: configured()})
 
 	// From localhost, the move to the redirect URI's host keeps next.
 	req := loginRequest(t, "GET", "/login?next=/setup")

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/gotowebinar/login"
+	"webinarsync/gotowebinar/reconcile"
 	"webinarsync/store"
 	"webinarsync/tunnel"
 )
@@ -22,30 +24,36 @@ type snapshot struct {
 	WebhookURL   string // where GoTo should deliver, "" without a public URL
 }
 
-// snapshot gathers the state from the account, the tunnel and the store.
+// snapshot gathers the state from the login, the webhooks, the tunnel and
+// the store, in words.
 func (s *Server) snapshot(r *http.Request) (snapshot, error) {
 	var snap snapshot
-	if s.account != nil {
-		ctx, cancel := accountContext(r)
-		snap.Login = s.account.Login(ctx)
-		snap.Webhooks = s.account.Webhooks(ctx)
-		cancel()
-	}
-	if snap.Login.State == "" {
-		snap.Login.State = LoginLoggedOut
-	}
-	if snap.Webhooks == nil {
-		// Logged out, no webhooks: still list what we would subscribe to.
-		for _, name := range gotowebinar.EventNames() {
-			snap.Webhooks = append(snap.Webhooks, WebhookStatus{EventName: name})
-		}
-	}
 	snap.Tunnel = tunnel.State{Phase: tunnel.PhaseOff}
 	if s.tunnel != nil {
 		snap.Tunnel = s.tunnel()
 	}
 	if snap.Tunnel.URL != "" {
 		snap.WebhookURL = strings.TrimRight(snap.Tunnel.URL, "/") + gotowebinar.WebhookPath
+	}
+	snap.SecretKeys = s.keys()
+	st := login.State{Status: login.LoggedOut}
+	if s.login != nil {
+		st = s.login.State()
+	}
+	var hooks reconcile.Status
+	if s.webhooks != nil {
+		hooks = s.webhooks.Status()
+	}
+	snap.Login = loginWords(st, hooks, s.demo, snap.SecretKeys > 0, snap.WebhookURL)
+	if s.login == nil && !s.demo {
+		snap.Login.Detail = "" // no GoTo side at all: nothing to say about it
+	}
+	snap.Webhooks = webhookWords(st, hooks, s.demo, snap.WebhookURL, s.lastDelivery)
+	if len(snap.Webhooks) == 0 {
+		// No webhooks at all: still list what we would subscribe to.
+		for _, name := range gotowebinar.EventNames() {
+			snap.Webhooks = append(snap.Webhooks, WebhookStatus{EventName: name})
+		}
 	}
 	var err error
 	if snap.Counts, err = s.store.Counts(); err != nil {
@@ -54,8 +62,16 @@ func (s *Server) snapshot(r *http.Request) (snapshot, error) {
 	if snap.LastDelivery, err = s.store.LastDelivery(); err != nil {
 		return snap, fmt.Errorf("last delivery: %w", err)
 	}
-	snap.SecretKeys = s.keys()
 	return snap, nil
+}
+
+// lastDelivery is when an event was last delivered, zero before the first.
+func (s *Server) lastDelivery(eventName string) time.Time {
+	entries, err := s.store.Events(store.EventQuery{Name: eventName, Limit: 1})
+	if err != nil || len(entries) == 0 {
+		return time.Time{}
+	}
+	return entries[0].ReceivedAt
 }
 
 // statusJSON is the shape of GET /api/status.
@@ -91,7 +107,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
 		out.LastDelivery = &t
 	}
 	if s.sync != nil {
-		st := s.sync.SyncStatus()
+		st := syncWords(s.sync.Status())
 		out.Sync = &st
 	}
 	writeJSON(w, http.StatusOK, out)

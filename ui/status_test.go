@@ -6,12 +6,15 @@ import (
 	"testing"
 	"time"
 
+	"webinarsync/gotowebinar/reconcile"
 	"webinarsync/store"
 	"webinarsync/tunnel"
 )
 
 func TestStatusAPI_JSONShape(t *testing.T) {
+	t.Parallel()
 	t.Run("logged out, no tunnel, no events", func(t *testing.T) {
+		t.Parallel()
 		rec := get(t, handler(t, Config{Store: openStore(t)}), "/api/status")
 		if rec.Code != http.StatusOK {
 			t.Fatalf("status = %d, want 200", rec.Code)
@@ -49,21 +52,18 @@ func TestStatusAPI_JSONShape(t *testing.T) {
 	})
 
 	t.Run("demo, tunnel online, events stored", func(t *testing.T) {
+		t.Parallel()
 		st := openStore(t)
 		seedLaunch(t, st)
 		if err := st.AddSecretKey(store.SecretKey{ID: "k1", Value: "c2VjcmV0", ValidFrom: testNow}); err != nil {
 			t.Fatal(err)
 		}
-		account := &fakeAccount{
-			login: LoginStatus{State: LoginDemo, Organizer: "Grace Hopper"},
-			webhooks: []WebhookStatus{{EventName: "registrant.added", WebhookKey: "w1", State: "ACTIVE",
-				UserSubscriptionState: "ACTIVE", ActivationState: "ACTIVE", CallbackURL: "https://demo.example/webhooks/gotowebinar",
-				LastDelivery: testNow.Add(-time.Minute)}},
-		}
+		hooks := &fakeWebhooks{status: reconcile.Status{Recorded: true,
+			Hooks: []reconcile.Hook{activeHook("registrant.added", "w1", "https://demo.example/webhooks/gotowebinar")}}}
 		tun := func() tunnel.State {
 			return tunnel.State{Kind: "local", Phase: tunnel.PhaseOnline, URL: "https://demo.example/", Since: testNow}
 		}
-		rec := get(t, handler(t, Config{Store: st, Account: account, Tunnel: tun, Demo: true}), "/api/status")
+		rec := get(t, handler(t, Config{Store: st, Login: loggedIn(), Webhooks: hooks, Tunnel: tun, Demo: true}), "/api/status")
 		var got struct {
 			Demo         bool            `json:"demo"`
 			Login        LoginStatus     `json:"login"`
@@ -77,13 +77,17 @@ func TestStatusAPI_JSONShape(t *testing.T) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 			t.Fatalf("decode: %v\n%s", err, rec.Body)
 		}
-		if !got.Demo || got.Login != account.login || got.Tunnel.URL != "https://demo.example/" || got.SecretKeys != 1 {
+		wantLogin := LoginStatus{State: LoginDemo, Organizer: "Grace Hopper (grace@example.com) — built-in simulator",
+			Detail: "Demo mode: logged in to the built-in GoTo simulator with the same OAuth login and webhook setup a real GoTo account gets."}
+		if !got.Demo || got.Login != wantLogin || got.Tunnel.URL != "https://demo.example/" || got.SecretKeys != 1 {
 			t.Errorf("got %+v", got)
 		}
 		if got.WebhookURL != "https://demo.example/webhooks/gotowebinar" {
 			t.Errorf("webhookURL = %q", got.WebhookURL)
 		}
-		if len(got.Webhooks) != 1 || !got.Webhooks[0].LastDelivery.Equal(testNow.Add(-time.Minute)) {
+		// The last registrant.added seedLaunch stored arrived at 8:33.
+		if len(got.Webhooks) != 1 || !got.Webhooks[0].LastDelivery.Equal(testNow.Add(-time.Hour+3*time.Minute)) ||
+			got.Webhooks[0].ActivationState != "ACTIVE" || got.Webhooks[0].Error != "" {
 			t.Errorf("webhooks = %+v", got.Webhooks)
 		}
 		if got.Counts != (store.Counts{Webinars: 1, Registrants: 3, Joins: 2, Events: 6}) {

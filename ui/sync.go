@@ -5,16 +5,19 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"webinarsync/gotowebinar/catchup"
 )
 
 // Syncer is the catch-up sync from GoTo's REST API, as the UI sees it.
 type Syncer interface {
-	SyncStatus() SyncStatus
+	Status() catchup.Status
 	// SyncNow starts a sync unless one is running, and returns at once.
 	SyncNow()
 }
 
-// SyncStatus is the sync's progress and last result, in the organizer's words.
+// SyncStatus is the sync's progress and last result, in the organizer's
+// words (syncWords).
 type SyncStatus struct {
 	Available     bool      `json:"available"`         // logged in: a sync can run
 	Running       bool      `json:"running"`           // a sync runs now
@@ -60,9 +63,6 @@ func (st SyncStatus) rate(now time.Time) string {
 
 // syncNow serves POST /sync: start a sync, then back to where the button was.
 func (s *Server) syncNow(w http.ResponseWriter, r *http.Request) error {
-	if s.sync == nil {
-		return s.notFound(w, r)
-	}
 	s.sync.SyncNow()
 	s.log.Info("ui: sync requested")
 	http.Redirect(w, r, "/#sync-h", http.StatusSeeOther)
@@ -72,8 +72,5 @@ func (s *Server) syncNow(w http.ResponseWriter, r *http.Request) error {
 // syncProgress serves GET /sync/progress: the sync panel alone, which the
 // home page's sync.js swaps in every second while a sync runs.
 func (s *Server) syncProgress(w http.ResponseWriter, r *http.Request) error {
-	if s.sync == nil {
-		return s.notFound(w, r)
-	}
-	return s.render(w, r, http.StatusOK, syncPanel(s.sync.SyncStatus(), s.now()))
+	return s.render(w, r, http.StatusOK, syncPanel(syncWords(s.sync.Status()), s.now()))
 }

@@ -2,26 +2,41 @@ package ui
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"webinarsync/gotowebinar"
+	"webinarsync/gotowebinar/catchup"
 )
 
-// fakeSyncer stands in for the app's catch-up sync.
+// fakeSyncer stands in for the catch-up sync (gotowebinar/catchup).
 type fakeSyncer struct {
 	mu     sync.Mutex
-	status SyncStatus
+	status catchup.Status
 	asked  int
 }
 
-func (f *fakeSyncer) SyncStatus() SyncStatus {
+func (f *fakeSyncer) Status() catchup.Status {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.status
+}
+
+func (f *fakeSyncer) set(st catchup.Status) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.status = st
+}
+
+func (f *fakeSyncer) syncsAsked() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.asked
 }
 
 func (f *fakeSyncer) SyncNow() {
@@ -31,10 +46,13 @@ func (f *fakeSyncer) SyncNow() {
 }
 
 func TestSyncPanel_ShowsProgressWhileRunning(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
-	sy := &fakeSyncer{status: SyncStatus{Available: true, Running: true, Resumed: true, WebinarsDone: 3, WebinarsTotal: 12,
-		Phase: "Registration details of “Quarterly Launch”: 40 of 120", Requests: 180, Errors: 2, Started: testNow.Add(-20 * time.Second),
-		Problem: "Registrant 42 of “Quarterly Launch” could not be read: GoTo refused: bad request."}}
+	sy := &fakeSyncer{status: catchup.Status{Available: true, Running: true, Resumed: true, WebinarsDone: 3, WebinarsTotal: 12,
+		Phase:    catchup.Phase{Step: catchup.Details, Webinar: "Quarterly Launch", WebinarKey: launchKey, Done: 40, Total: 120},
+		Requests: 180, Errors: 2, Started: testNow.Add(-20 * time.Second),
+		Problem: &catchup.Trouble{Item: catchup.RegistrantItem, Webinar: "Quarterly Launch", WebinarKey: launchKey, Registrant: "42",
+			Problem: gotowebinar.Problem{Kind: gotowebinar.ProblemRefused, Status: http.StatusBadRequest, Reason: "bad request"}}}}
 	h := handler(t, Config{Store: st, Sync: sy})
 	body := get(t, h, "/").Body.String()
 	mustContain(t, body,
@@ -43,7 +61,7 @@ func TestSyncPanel_ShowsProgressWhileRunning(t *testing.T) {
 		`aria-label="3 of 12 webinars synced"`, `width="25"`,
 		"Registration details of “Quarterly Launch”: 40 of 120",
 		"180 requests", "(9.0 requests/s)", "2 errors", "started", "20 s ago",
-		"could not be read: GoTo refused: bad request.",
+		"Registrant 42 of “Quarterly Launch” could not be read. GoTo refused: bad request.",
 		`<script src="/assets/sync.js?v=`)
 	mustNotContain(t, body, `action="/sync"`) // no second sync while one runs
 
@@ -58,34 +76,47 @@ func TestSyncPanel_ShowsProgressWhileRunning(t *testing.T) {
 }
 
 func TestSyncPanel_LastResultAndSyncNow(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
-	sy := &fakeSyncer{status: SyncStatus{Available: true, Finished: testNow.Add(-5 * time.Minute), LastOK: true,
-		LastResult: "12 webinars, 3,400 registrants listed (25 new); 420 requests to GoTo in 47s (8.9/s).", Next: testNow.Add(10 * time.Minute)}}
+	sy := &fakeSyncer{status: catchup.Status{Available: true, Finished: testNow.Add(-5 * time.Minute), Next: testNow.Add(10 * time.Minute),
+		Last: &catchup.Outcome{Started: testNow.Add(-6 * time.Minute), Finished: testNow.Add(-5 * time.Minute), OK: true,
+			Tally:    catchup.Tally{Webinars: 12, Registrants: 3400, NewRegistrants: 25},
+			Requests: 420, Elapsed: 47 * time.Second}}}
 	h := handler(t, Config{Store: st, Sync: sy})
 	body := get(t, h, "/").Body.String()
-	mustContain(t, body, `data-running="false"`, "Synced", "5 min ago", "3,400 registrants listed (25 new)",
+	mustContain(t, body, `data-running="false"`, "Synced", "5 min ago",
+		"12 webinars, 3,400 registrants listed (25 new); 420 requests to GoTo in 47s (8.9/s).",
 		`<form method="post" action="/sync"`, "Sync now", "next sync in 10 min")
 
 	rec := post(t, h, "/sync", url.Values{}, nil)
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/#sync-h" || sy.asked != 1 {
-		t.Errorf("POST /sync = %d to %q, %d syncs asked for; want 303 home and one sync", rec.Code, rec.Header().Get("Location"), sy.asked)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/#sync-h" || sy.syncsAsked() != 1 {
+		t.Errorf("POST /sync = %d to %q, %d syncs asked for; want 303 home and one sync", rec.Code, rec.Header().Get("Location"), sy.syncsAsked())
 	}
 	// Another site cannot start one.
-	if rec := post(t, h, "/sync", url.Values{}, map[string]string{"Sec-Fetch-Site": "cross-site"}); rec.Code != http.StatusForbidden || sy.asked != 1 {
+	if rec := post(t, h, "/sync", url.Values{}, map[string]string{"Sec-Fetch-Site": "cross-site"}); rec.Code != http.StatusForbidden || sy.syncsAsked() != 1 {
 		t.Errorf("a cross-site POST /sync = %d, want 403 and no sync", rec.Code)
 	}
 
-	sy.status = SyncStatus{Available: true, Finished: testNow.Add(-time.Hour), LastOK: false,
-		LastResult: "Stopped early: Could not reach GoTo: check this computer's internet connection."}
-	mustContain(t, get(t, h, "/").Body.String(), "Sync incomplete", "1 h ago", "Could not reach GoTo")
+	sy.set(catchup.Status{Available: true, Finished: testNow.Add(-time.Hour),
+		Last: &catchup.Outcome{Finished: testNow.Add(-time.Hour), Stopped: true, WebinarsDone: 3, WebinarsTotal: 12,
+			Problem: &catchup.Trouble{Problem: gotowebinar.Problem{Kind: gotowebinar.ProblemUnreachable, Host: "api.getgo.com"}}}})
+	mustContain(t, get(t, h, "/").Body.String(), "Sync incomplete", "1 h ago", "Stopped early, after 3 of 12 webinars.",
+		"Could not reach GoTo (api.getgo.com): check this computer&#39;s internet connection; the next sync continues.")
 
-	sy.status = SyncStatus{}
+	// Logged in, but GoTo did not name the organizer: nothing to sync.
+	sy.set(catchup.Status{NoOrganizerKey: true})
+	body = get(t, h, "/").Body.String()
+	mustContain(t, body, "Not synced yet", "GoTo did not tell us your organizer key, so there is nothing to sync yet.")
+	mustNotContain(t, body, `action="/sync"`)
+
+	sy.set(catchup.Status{})
 	body = get(t, h, "/").Body.String()
 	mustContain(t, body, "Not synced yet", "Log in to GoTo to catch up")
 	mustNotContain(t, body, `action="/sync"`)
 }
 
 func TestSyncPanel_AbsentWithoutASyncer(t *testing.T) {
+	t.Parallel()
 	h := handler(t, Config{Store: openStore(t)})
 	mustNotContain(t, get(t, h, "/").Body.String(), `id="sync"`, "sync.js")
 	if rec := post(t, h, "/sync", url.Values{}, nil); rec.Code != http.StatusNotFound {
@@ -93,16 +124,17 @@ func TestSyncPanel_AbsentWithoutASyncer(t *testing.T) {
 	}
 }
 
-// fakeRegistrants stands in for the GoTo account's registrant changes.
+// fakeRegistrants stands in for the registrant changes at GoTo
+// (catchup.Registrants).
 type fakeRegistrants struct {
 	err             error
 	added, removed  []string
 	canChange       bool
-	addedRegistrant NewRegistrant
+	addedRegistrant catchup.NewRegistrant
 }
 
-func (f *fakeRegistrants) CanChangeRegistrants() bool { return f.canChange }
-func (f *fakeRegistrants) AddRegistrant(_ context.Context, webinarKey string, r NewRegistrant) (string, error) {
+func (f *fakeRegistrants) CanChange() bool { return f.canChange }
+func (f *fakeRegistrants) Add(_ context.Context, webinarKey string, r catchup.NewRegistrant) (string, error) {
 	if f.err != nil {
 		return "", f.err
 	}
@@ -111,7 +143,7 @@ func (f *fakeRegistrants) AddRegistrant(_ context.Context, webinarKey string, r 
 	return "22222222222222222222", nil
 }
 
-func (f *fakeRegistrants) RemoveRegistrant(_ context.Context, webinarKey, registrantKey string) error {
+func (f *fakeRegistrants) Remove(_ context.Context, webinarKey, registrantKey string) error {
 	if f.err != nil {
 		return f.err
 	}
@@ -120,6 +152,7 @@ func (f *fakeRegistrants) RemoveRegistrant(_ context.Context, webinarKey, regist
 }
 
 func TestRegistrantChanges_AddAndRemoveWithConfirmation(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st)
 	rc := &fakeRegistrants{canChange: true}
@@ -148,12 +181,21 @@ func TestRegistrantChanges_AddAndRemoveWithConfirmation(t *testing.T) {
 		t.Errorf("removing: %d, %v", rec.Code, rc.removed)
 	}
 
-	rc.err = &ActionError{Words: "GoTo says this e-mail address is registered already.", Err: errors.New("409")}
+	rc.err = &gotowebinar.APIError{Method: "POST", Path: "/organizers/1/webinars/" + launchKey + "/registrants",
+		Status: http.StatusConflict, Message: "The user is already registered"}
 	rec = post(t, h, "/webinars/"+launchKey+"/registrants", url.Values{"firstName": {"A"}, "lastName": {"B"}, "email": {"a@b.c"}}, nil)
 	if rec.Code != http.StatusBadGateway {
 		t.Errorf("GoTo refusing: %d, want 502", rec.Code)
 	}
 	mustContain(t, rec.Body.String(), "Registrant not added", "GoTo says this e-mail address is registered already.")
+	mustNotContain(t, rec.Body.String(), "409", "/organizers/")
+
+	rc.err = fmt.Errorf("remove: %w", gotowebinar.ErrNotLoggedIn)
+	rec = post(t, h, "/webinars/"+launchKey+"/registrants/22222222222222222222/remove", url.Values{}, nil)
+	if rec.Code != http.StatusBadGateway {
+		t.Errorf("removing while logged out: %d, want 502", rec.Code)
+	}
+	mustContain(t, rec.Body.String(), "Registrant not removed", "Log in to GoTo first: the registration is removed at GoTo, not only here.")
 
 	if rec := get(t, h, "/webinars/"+launchKey+"/registrants/999/remove"); rec.Code != http.StatusNotFound {
 		t.Errorf("confirming an unknown registrant: %d, want 404", rec.Code)
@@ -161,6 +203,7 @@ func TestRegistrantChanges_AddAndRemoveWithConfirmation(t *testing.T) {
 }
 
 func TestRegistrantChanges_HiddenWithoutALogin(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st)
 	h := handler(t, Config{Store: st, Registrants: &fakeRegistrants{}})

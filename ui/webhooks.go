@@ -1,26 +1,14 @@
 package ui
 
 import (
-	"context"
 	"net/http"
 )
 
-// WebhookControl removes our webhooks at GoTo and sets them up again.
-type WebhookControl interface {
-	// RemoveWebhooks deletes our subscriptions and webhooks at GoTo.
-	RemoveWebhooks(ctx context.Context) error
-	// SetUpWebhooks registers them again (and re-checks them).
-	SetUpWebhooks(ctx context.Context) error
-}
-
 // removeWebhooks serves POST /webhooks/cleanup.
 func (s *Server) removeWebhooks(w http.ResponseWriter, r *http.Request) error {
-	if s.webhooks == nil {
-		return s.notFound(w, r)
-	}
 	ctx, cancel := accountContext(r)
 	defer cancel()
-	if err := s.webhooks.RemoveWebhooks(ctx); err != nil {
+	if err := s.webhooks.Remove(ctx); err != nil {
 		return &userError{status: http.StatusBadGateway, title: "Removing the webhooks did not finish",
 			msg: "We could not remove our webhooks at GoTo completely; details are in the log. Try again in a moment.", err: err}
 	}
@@ -31,12 +19,9 @@ func (s *Server) removeWebhooks(w http.ResponseWriter, r *http.Request) error {
 
 // setUpWebhooks serves POST /webhooks/setup.
 func (s *Server) setUpWebhooks(w http.ResponseWriter, r *http.Request) error {
-	if s.webhooks == nil {
-		return s.notFound(w, r)
-	}
 	ctx, cancel := accountContext(r)
 	defer cancel()
-	if err := s.webhooks.SetUpWebhooks(ctx); err != nil {
+	if err := s.webhooks.SetUp(ctx); err != nil {
 		// The status panel says what went wrong, and it is retried.
 		s.log.Warn("ui: setting up the webhooks failed", "err", err)
 	}

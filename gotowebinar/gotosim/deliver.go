@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/internal/clock"
 )
 
 // maxAttempts bounds the POSTs per event and callback. GoTo retries for
@@ -44,7 +45,7 @@ func (s *Sim) Run(ctx context.Context) error {
 	gap := min(burstGap, s.interval)
 	for s.gen.Pending() > 0 {
 		s.emit(ctx, s.gen.Next())
-		if err := sleep(ctx, gap); err != nil {
+		if err := clock.Sleep(ctx, gap); err != nil {
 			return err
 		}
 	}
@@ -149,7 +150,7 @@ func (s *Sim) deliverTo(ctx context.Context, callback string, body []byte) (int,
 			return status, fmt.Errorf("deliver to %s: gave up after %d attempts: %w", callback, attempt, err)
 		}
 		s.log.Debug("gotosim: retrying delivery", "callback", callback, "attempt", attempt, "status", status, "err", err)
-		if err := sleep(ctx, wait); err != nil {
+		if err := clock.Sleep(ctx, wait); err != nil {
 			return status, fmt.Errorf("deliver to %s: %w", callback, err)
 		}
 		wait *= 2
@@ -186,15 +187,4 @@ func eventName(body []byte) string {
 	}
 	_ = json.Unmarshal(body, &e) // a body without one goes to AddCallback URLs only
 	return e.EventName
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -15,6 +15,7 @@ import (
 var bareKey = regexp.MustCompile(`"(webinarKey|registrantKey|sessionKey|organizerKey|webinarCreatorKey)":([0-9]+)`)
 
 func TestGenerator_KeysAboveFloatPrecisionAreBareNumbers(t *testing.T) {
+	t.Parallel()
 	g := gotosim.NewGenerator(1, nil)
 	twoTo53 := new(big.Int).Lsh(big.NewInt(1), 53)
 	maxUint64 := new(big.Int).SetUint64(^uint64(0))
@@ -51,6 +52,7 @@ func TestGenerator_KeysAboveFloatPrecisionAreBareNumbers(t *testing.T) {
 // spelling and every kind of event to show up, and checks the stream makes
 // sense: joins follow approved registrations, redeliveries repeat a body.
 func TestGenerator_UsesEveryDocumentedForm(t *testing.T) {
+	t.Parallel()
 	g := gotosim.NewGenerator(7, nil)
 	forms := map[string]*regexp.Regexp{
 		"responses as tuples":      regexp.MustCompile(`"responses":\[\[`),
@@ -124,6 +126,7 @@ func TestGenerator_UsesEveryDocumentedForm(t *testing.T) {
 }
 
 func TestGenerator_BurstCreatesThreeWebinarsThenRegistrations(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
 	g := gotosim.NewGenerator(3, func() time.Time { return now })
 	var created []*gotowebinar.WebinarEvent
@@ -159,6 +162,7 @@ func TestGenerator_BurstCreatesThreeWebinarsThenRegistrations(t *testing.T) {
 }
 
 func TestGenerator_SameSeedSameEvents(t *testing.T) {
+	t.Parallel()
 	now := func() time.Time { return time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC) }
 	a, b, c := gotosim.NewGenerator(42, now), gotosim.NewGenerator(42, now), gotosim.NewGenerator(43, now)
 	differs := false
@@ -175,6 +179,7 @@ func TestGenerator_SameSeedSameEvents(t *testing.T) {
 }
 
 func TestRegistrantAddedJSON_WritesKeysExactly(t *testing.T) {
+	t.Parallel()
 	w := gotosim.Webinar{Key: "98765432109876543210", Title: "T", OrganizerKey: "1234567890123456789",
 		Times: []gotosim.Session{{Start: time.Unix(0, 0), End: time.Unix(3600, 0)}}}
 	r := gotosim.Registrant{Key: "91111111111111111111", FirstName: "Zoë", LastName: "Ødegaard",
@@ -199,6 +204,7 @@ func TestRegistrantAddedJSON_WritesKeysExactly(t *testing.T) {
 }
 
 func TestGenerator_StartsANewLiveWebinarWhenTheLastOneEnds(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	g := gotosim.NewGenerator(5, clk.Now)
 	for range gotosim.BurstSize {

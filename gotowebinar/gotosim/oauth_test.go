@@ -48,6 +48,7 @@ func authorize(t *testing.T, authURL string) *url.URL {
 }
 
 func TestOAuth_CodeWithPKCEThenRefresh(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	sim, api := startSim(t, gotosim.Config{Now: clk.Now, TokenTTL: time.Minute, ClientID: "client-id", ClientSecret: "client-secret"})
 	conf := oauthConfig(api.URL)
@@ -87,6 +88,7 @@ func TestOAuth_CodeWithPKCEThenRefresh(t *testing.T) {
 }
 
 func TestOAuth_TokenRefusesBadExchanges(t *testing.T) {
+	t.Parallel()
 	_, api := startSim(t, gotosim.Config{ClientID: "client-id", ClientSecret: "client-secret"})
 	conf := oauthConfig(api.URL)
 	ctx := context.WithValue(t.Context(), oauth2.HTTPClient, http.DefaultClient)
@@ -127,6 +129,7 @@ func TestOAuth_TokenRefusesBadExchanges(t *testing.T) {
 }
 
 func TestOAuth_AuthorizeRedirectsErrors(t *testing.T) {
+	t.Parallel()
 	_, api := startSim(t, gotosim.Config{})
 	q := url.Values{"response_type": {"token"}, "client_id": {"c"}, "redirect_uri": {redirectURL}, "state": {"s"}}
 	loc := authorize(t, api.URL+"/oauth/authorize?"+q.Encode())

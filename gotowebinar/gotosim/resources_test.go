@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"webinarsync/gotowebinar/gotosim"
@@ -24,6 +25,7 @@ func populated(t *testing.T, p gotosim.Population) (*gotosim.Sim, string, string
 }
 
 func TestResources_WebinarsArePagedWithinTheWindow(t *testing.T) {
+	t.Parallel()
 	now := newClock().Now()
 	_, base, tok, ws := populated(t, gotosim.Population{Webinars: 5, Registrants: 1, Start: now.Add(-10 * 24 * time.Hour)})
 	q := url.Values{"fromTime": {now.Add(-8 * 24 * time.Hour).Format(time.RFC3339)}, "toTime": {now.Format(time.RFC3339)}, "size": {"2"}}
@@ -61,6 +63,7 @@ func TestResources_WebinarsArePagedWithinTheWindow(t *testing.T) {
 }
 
 func TestResources_RefuseWhatGoToRefuses(t *testing.T) {
+	t.Parallel()
 	_, base, tok, ws := populated(t, gotosim.Population{Webinars: 1, Registrants: 1})
 	for _, tc := range []struct {
 		what, method, path string
@@ -84,6 +87,7 @@ func TestResources_RefuseWhatGoToRefuses(t *testing.T) {
 }
 
 func TestResources_RegistrantsComeInBothShapesWithExactKeys(t *testing.T) {
+	t.Parallel()
 	sim, base, tok, ws := populated(t, gotosim.Population{Webinars: 1, Registrants: 30})
 	path := base + "/webinars/" + ws[0].Key + "/registrants"
 	var current []string
@@ -125,6 +129,7 @@ func TestResources_RegistrantsComeInBothShapesWithExactKeys(t *testing.T) {
 }
 
 func TestResources_SessionsAndAttendance(t *testing.T) {
+	t.Parallel()
 	sim, base, tok, ws := populated(t, gotosim.Population{Webinars: 1, Registrants: 40, Sessions: 3, Attend: 50,
 		Start: newClock().Now().Add(-36 * time.Hour)})
 	w := ws[0]
@@ -171,6 +176,7 @@ func TestResources_SessionsAndAttendance(t *testing.T) {
 }
 
 func TestResources_RegistrantCreatedThroughTheAPIIsListedAndDeletable(t *testing.T) {
+	t.Parallel()
 	clock := newClock()
 	sim, base, tok, ws := populated(t, gotosim.Population{Webinars: 1, Registrants: 2, Start: clock.Now().Add(48 * time.Hour)})
 	path := base + "/webinars/" + ws[0].Key + "/registrants"
@@ -206,35 +212,47 @@ func TestResources_RegistrantCreatedThroughTheAPIIsListedAndDeletable(t *testing
 }
 
 func TestMeter_ThrottlesAndEnforcesTheRateLimit(t *testing.T) {
-	sim, base, tok, _ := populated(t, gotosim.Population{})
-	list := base + "/webinars?fromTime=2025-01-01T00:00:00Z&toTime=2026-01-01T00:00:00Z"
-	sim.Throttle(2, 3*time.Second)
-	req, _ := http.NewRequest("GET", list, nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	var retryAfter []string
-	for range 3 {
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+	t.Parallel()
+	// Virtual time: every request below arrives in the same second however
+	// slow the machine, and the limit's one-second window is exact.
+	synctest.Test(t, func(t *testing.T) {
+		sim, hc := startSimInMemory(gotosim.Config{Seed: 7, Now: newClock().Now})
+		tok := sim.IssueToken()
+		list := memSimURL + "/G2W/rest/v2/organizers/" + sim.OrganizerKey() + "/webinars?fromTime=2025-01-01T00:00:00Z&toTime=2026-01-01T00:00:00Z"
+		sim.Throttle(2, 3*time.Second)
+		req, _ := http.NewRequest("GET", list, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		var retryAfter []string
+		for range 3 {
+			resp, err := hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			retryAfter = append(retryAfter, fmt.Sprint(resp.StatusCode, " ", resp.Header.Get("Retry-After")))
 		}
-		resp.Body.Close()
-		retryAfter = append(retryAfter, fmt.Sprint(resp.StatusCode, " ", resp.Header.Get("Retry-After")))
-	}
-	if want := []string{"429 ", "429 3", "200 "}; !slices.Equal(retryAfter, want) {
-		t.Errorf("throttled answers = %q, want %q", retryAfter, want)
-	}
+		if want := []string{"429 ", "429 3", "200 "}; !slices.Equal(retryAfter, want) {
+			t.Errorf("throttled answers = %q, want %q", retryAfter, want)
+		}
 
-	sim.LimitRate(4)
-	var codes []int
-	for range 6 {
-		status, _ := call(t, "GET", list, tok, nil)
-		codes = append(codes, status)
-	}
-	if want := []int{200, 429, 429, 429, 429, 429}; !slices.Equal(codes, want) {
-		// Three requests already arrived this second, so one more is allowed.
-		t.Errorf("answers over a limit of 4/s = %v, want %v", codes, want)
-	}
-	if got := sim.MaxPerSecond(); got != 9 {
-		t.Errorf("MaxPerSecond = %d, want 9 (every arrival counts, refused or not)", got)
-	}
+		sim.LimitRate(4)
+		var codes []int
+		for range 6 {
+			status, _ := callVia(t, hc, "GET", list, tok, nil)
+			codes = append(codes, status)
+		}
+		if want := []int{200, 429, 429, 429, 429, 429}; !slices.Equal(codes, want) {
+			// Three requests already arrived this second, so one more is allowed.
+			t.Errorf("answers over a limit of 4/s = %v, want %v", codes, want)
+		}
+		if got := sim.MaxPerSecond(); got != 9 {
+			t.Errorf("MaxPerSecond = %d, want 9 (every arrival counts, refused or not)", got)
+		}
+
+		// A second later those arrivals are out of the window.
+		time.Sleep(time.Second)
+		if status, body := callVia(t, hc, "GET", list, tok, nil); status != 200 {
+			t.Errorf("a second later: %d %s, want 200", status, body)
+		}
+	})
 }

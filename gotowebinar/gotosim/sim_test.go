@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"webinarsync/gotowebinar"
@@ -14,85 +15,123 @@ import (
 )
 
 func TestRun_BurstArrivesSignedAndDecodable(t *testing.T) {
-	sim := gotosim.New(gotosim.Config{Seed: 1, Interval: 20 * time.Millisecond})
-	recv := newReceiver(t, nil)
-	sim.AddCallback(recv.URL())
+	t.Parallel()
+	// Virtual time: the burst's pace is measured exactly, not waited for.
+	synctest.Test(t, func(t *testing.T) {
+		recv := newMemReceiver(t, nil)
+		sim := gotosim.New(gotosim.Config{Seed: 1, Interval: 20 * time.Millisecond, Client: recv.client()})
+		sim.AddCallback(recv.URL())
 
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	start := time.Now()
-	go func() { done <- sim.Run(ctx) }()
-	got := recv.waitFor(gotosim.BurstSize, 5*time.Second)
-	if d := got[gotosim.BurstSize-1].at.Sub(start); d > 2*time.Second {
-		t.Errorf("the burst took %v, want about a second", d)
-	}
-	secret := [][]byte{[]byte(sim.SecretKey())}
-	var created, added int
-	for i, d := range got[:gotosim.BurstSize] {
-		if ct := d.header.Get("Content-Type"); ct != "application/json" {
-			t.Errorf("delivery %d: Content-Type %q", i, ct)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		done := make(chan error, 1)
+		start := time.Now()
+		go func() { done <- sim.Run(ctx) }()
+		got := recv.waitFor(gotosim.BurstSize, 5*time.Second)
+		if d := got[gotosim.BurstSize-1].at.Sub(start); d > 2*time.Second {
+			t.Errorf("the burst took %v, want about a second", d)
 		}
-		ts := d.header.Get(gotowebinar.HeaderSignatureTimestamp)
-		if _, err := time.Parse(time.RFC3339, ts); err != nil {
-			t.Errorf("delivery %d: timestamp header %q: %v", i, ts, err)
+		secret := [][]byte{[]byte(sim.SecretKey())}
+		var created, added int
+		for i, d := range got[:gotosim.BurstSize] {
+			if ct := d.header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("delivery %d: Content-Type %q", i, ct)
+			}
+			ts := d.header.Get(gotowebinar.HeaderSignatureTimestamp)
+			if _, err := time.Parse(time.RFC3339, ts); err != nil {
+				t.Errorf("delivery %d: timestamp header %q: %v", i, ts, err)
+			}
+			if err := gotowebinar.VerifySignature(secret, ts, d.header.Get(gotowebinar.HeaderSignature), d.body); err != nil {
+				t.Errorf("delivery %d: %v", i, err)
+			}
+			ev, err := gotowebinar.DecodeEvent(d.body)
+			if err != nil {
+				t.Fatalf("delivery %d: DecodeEvent(%s): %v", i, d.body, err)
+			}
+			switch ev.EventName {
+			case gotowebinar.EventWebinarCreated:
+				created++
+			case gotowebinar.EventRegistrantAdded:
+				added++
+			}
 		}
-		if err := gotowebinar.VerifySignature(secret, ts, d.header.Get(gotowebinar.HeaderSignature), d.body); err != nil {
-			t.Errorf("delivery %d: %v", i, err)
+		if created != 3 || added != 15 {
+			t.Errorf("burst had %d webinar.created and %d registrant.added, want 3 and 15", created, added)
 		}
-		ev, err := gotowebinar.DecodeEvent(d.body)
-		if err != nil {
-			t.Fatalf("delivery %d: DecodeEvent(%s): %v", i, d.body, err)
+		recv.waitFor(gotosim.BurstSize+3, 5*time.Second) // the steady pace follows
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Run returned %v, want context.Canceled", err)
 		}
-		switch ev.EventName {
-		case gotowebinar.EventWebinarCreated:
-			created++
-		case gotowebinar.EventRegistrantAdded:
-			added++
+		st := sim.Stats()
+		if st.Acknowledged < gotosim.BurstSize+2 || st.Delivered != st.Acknowledged+st.Refused+st.Failed {
+			t.Errorf("Stats() = %+v", st)
 		}
-	}
-	if created != 3 || added != 15 {
-		t.Errorf("burst had %d webinar.created and %d registrant.added, want 3 and 15", created, added)
-	}
-	recv.waitFor(gotosim.BurstSize+3, 5*time.Second) // the steady pace follows
-	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Errorf("Run returned %v, want context.Canceled", err)
-	}
-	st := sim.Stats()
-	if st.Acknowledged < gotosim.BurstSize+2 || st.Delivered != st.Acknowledged+st.Refused+st.Failed {
-		t.Errorf("Stats() = %+v", st)
-	}
+	})
 }
 
 func TestRun_WaitsForSomeoneToListen(t *testing.T) {
-	sim := gotosim.New(gotosim.Config{Seed: 1, Interval: 10 * time.Millisecond})
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	go sim.Run(ctx)
-	time.Sleep(50 * time.Millisecond)
-	if st := sim.Stats(); st.Generated != 0 {
-		t.Fatalf("generated %d events with nobody listening", st.Generated)
-	}
-	recv := newReceiver(t, nil)
-	sim.AddCallback(recv.URL())
-	got := recv.waitFor(1, 5*time.Second)
-	if ev, err := gotowebinar.DecodeEvent(got[0].body); err != nil || ev.EventName != gotowebinar.EventWebinarCreated {
-		t.Errorf("first delivery is %s (%v), want the burst's first webinar.created", got[0].body, err)
-	}
+	t.Parallel()
+	// A bubble: synctest.Wait knows when Run is blocked, no sleep guesses.
+	synctest.Test(t, func(t *testing.T) {
+		recv := newMemReceiver(t, nil)
+		sim := gotosim.New(gotosim.Config{Seed: 1, Interval: 10 * time.Millisecond, Client: recv.client()})
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { done <- sim.Run(ctx) }()
+		time.Sleep(time.Minute) // many Intervals, in virtual time
+		synctest.Wait()
+		select {
+		case err := <-done:
+			t.Fatalf("Run returned %v with nobody listening, want it to wait", err)
+		default:
+		}
+		if st := sim.Stats(); st.Generated != 0 {
+			t.Fatalf("generated %d events with nobody listening", st.Generated)
+		}
+		sim.AddCallback(recv.URL())
+		got := recv.waitFor(1, 5*time.Second)
+		if ev, err := gotowebinar.DecodeEvent(got[0].body); err != nil || ev.EventName != gotowebinar.EventWebinarCreated {
+			t.Errorf("first delivery is %s (%v), want the burst's first webinar.created", got[0].body, err)
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Run returned %v, want context.Canceled", err)
+		}
+	})
 }
 
 func TestRun_RefusesASecondRun(t *testing.T) {
-	sim := gotosim.New(gotosim.Config{})
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	go sim.Run(ctx)
-	time.Sleep(20 * time.Millisecond)
-	if err := sim.Run(ctx); err == nil || errors.Is(err, context.Canceled) {
-		t.Errorf("second Run returned %v, want an error", err)
-	}
+	t.Parallel()
+	// A bubble: synctest.Wait knows when the first Run is under way, and a
+	// second Run that failed to refuse would end at its virtual deadline.
+	synctest.Test(t, func(t *testing.T) {
+		sim := gotosim.New(gotosim.Config{})
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { done <- sim.Run(ctx) }()
+		synctest.Wait() // the first Run waits for a listener
+		select {
+		case err := <-done:
+			t.Fatalf("the first Run returned %v, want it to wait for a listener", err)
+		default:
+		}
+		second, stop := context.WithTimeout(ctx, time.Minute)
+		defer stop()
+		if err := sim.Run(second); err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("second Run returned %v, want an error at once", err)
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("the first Run returned %v, want context.Canceled", err)
+		}
+	})
 }
 
 func TestDeliver_RetriesOn5xxButNotOn4xx(t *testing.T) {
+	t.Parallel()
 	body := gotosim.NewGenerator(1, nil).Next()
 	tests := []struct {
 		name       string
@@ -108,54 +147,66 @@ func TestDeliver_RetriesOn5xxButNotOn4xx(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			recv := newReceiver(t, func(n int) int { return tt.answers[min(n, len(tt.answers)-1)] })
-			sim := gotosim.New(gotosim.Config{RetryBackoff: time.Millisecond})
-			sim.AddCallback(recv.URL())
-			status, err := sim.Deliver(t.Context(), body)
-			if status != tt.wantStatus || (err != nil) != tt.wantErr {
-				t.Errorf("Deliver = %d, %v; want %d, error %v", status, err, tt.wantStatus, tt.wantErr)
-			}
-			if n := len(recv.received()); n != tt.wantPosts {
-				t.Errorf("%d POSTs, want %d", n, tt.wantPosts)
-			}
-			if st := sim.Stats(); st.Delivered != tt.wantPosts {
-				t.Errorf("Stats().Delivered = %d, want %d", st.Delivered, tt.wantPosts)
-			}
+			t.Parallel()
+			// Virtual time: the backoff between attempts is not waited for.
+			synctest.Test(t, func(t *testing.T) {
+				recv := newMemReceiver(t, func(n int) int { return tt.answers[min(n, len(tt.answers)-1)] })
+				sim := gotosim.New(gotosim.Config{RetryBackoff: time.Millisecond, Client: recv.client()})
+				sim.AddCallback(recv.URL())
+				status, err := sim.Deliver(t.Context(), body)
+				if status != tt.wantStatus || (err != nil) != tt.wantErr {
+					t.Errorf("Deliver = %d, %v; want %d, error %v", status, err, tt.wantStatus, tt.wantErr)
+				}
+				if n := len(recv.received()); n != tt.wantPosts {
+					t.Errorf("%d POSTs, want %d", n, tt.wantPosts)
+				}
+				if st := sim.Stats(); st.Delivered != tt.wantPosts {
+					t.Errorf("Stats().Delivered = %d, want %d", st.Delivered, tt.wantPosts)
+				}
+			})
 		})
 	}
 }
 
 func TestDeliver_RetriesWhenNobodyAnswers(t *testing.T) {
-	recv := newReceiver(t, nil)
-	url := recv.URL()
-	recv.srv.Close() // connection refused from now on
-	sim := gotosim.New(gotosim.Config{RetryBackoff: time.Millisecond})
-	sim.AddCallback(url)
-	status, err := sim.Deliver(t.Context(), gotosim.NewGenerator(1, nil).Next())
-	if status != 0 || err == nil {
-		t.Errorf("Deliver = %d, %v; want 0 and an error", status, err)
-	}
-	if st := sim.Stats(); st.Failed != 4 || st.Delivered != 4 {
-		t.Errorf("Stats() = %+v, want 4 failed attempts", st)
-	}
+	t.Parallel()
+	// Virtual time: the backoff between attempts is not waited for.
+	synctest.Test(t, func(t *testing.T) {
+		recv := newMemReceiver(t, nil)
+		recv.close() // connection refused from now on
+		sim := gotosim.New(gotosim.Config{RetryBackoff: time.Millisecond, Client: recv.client()})
+		sim.AddCallback(recv.URL())
+		status, err := sim.Deliver(t.Context(), gotosim.NewGenerator(1, nil).Next())
+		if status != 0 || err == nil {
+			t.Errorf("Deliver = %d, %v; want 0 and an error", status, err)
+		}
+		if st := sim.Stats(); st.Failed != 4 || st.Delivered != 4 {
+			t.Errorf("Stats() = %+v, want 4 failed attempts", st)
+		}
+	})
 }
 
 func TestDeliver_StopsRetryingWhenContextEnds(t *testing.T) {
-	recv := newReceiver(t, func(int) int { return 500 })
-	sim := gotosim.New(gotosim.Config{RetryBackoff: time.Hour})
-	sim.AddCallback(recv.URL())
-	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	if _, err := sim.Deliver(ctx, gotosim.NewGenerator(1, nil).Next()); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Deliver error %v, want context.DeadlineExceeded", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("Deliver took %v after its context ended", d)
-	}
+	t.Parallel()
+	// Virtual time: the context's deadline and the hour's backoff are exact.
+	synctest.Test(t, func(t *testing.T) {
+		recv := newMemReceiver(t, func(int) int { return 500 })
+		sim := gotosim.New(gotosim.Config{RetryBackoff: time.Hour, Client: recv.client()})
+		sim.AddCallback(recv.URL())
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		if _, err := sim.Deliver(ctx, gotosim.NewGenerator(1, nil).Next()); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Deliver error %v, want context.DeadlineExceeded", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("Deliver took %v after its context ended", d)
+		}
+	})
 }
 
 func TestDeliver_NoCallback(t *testing.T) {
+	t.Parallel()
 	sim := gotosim.New(gotosim.Config{})
 	if _, err := sim.Deliver(t.Context(), []byte(`{"eventName":"registrant.added"}`)); !errors.Is(err, gotosim.ErrNoCallbacks) {
 		t.Errorf("Deliver error %v, want ErrNoCallbacks", err)
@@ -163,6 +214,7 @@ func TestDeliver_NoCallback(t *testing.T) {
 }
 
 func TestREST_WebhookLifecycleGatesDeliveries(t *testing.T) {
+	t.Parallel()
 	sim, api := startSim(t, gotosim.Config{Seed: 1})
 	tok := sim.IssueToken()
 	recv := newReceiver(t, nil)
@@ -292,6 +344,7 @@ func TestREST_WebhookLifecycleGatesDeliveries(t *testing.T) {
 }
 
 func TestREST_DeleteSubscriptionStopsDeliveries(t *testing.T) {
+	t.Parallel()
 	sim, api := startSim(t, gotosim.Config{})
 	tok := sim.IssueToken()
 	recv := newReceiver(t, nil)
@@ -322,6 +375,7 @@ func TestREST_DeleteSubscriptionStopsDeliveries(t *testing.T) {
 }
 
 func TestREST_CreateWebhookRefusesACallbackThatIsNot200(t *testing.T) {
+	t.Parallel()
 	sim, api := startSim(t, gotosim.Config{})
 	tok := sim.IssueToken()
 	recv := newReceiver(t, nil)
@@ -338,6 +392,7 @@ func TestREST_CreateWebhookRefusesACallbackThatIsNot200(t *testing.T) {
 }
 
 func TestREST_RefusesBadRequests(t *testing.T) {
+	t.Parallel()
 	sim, api := startSim(t, gotosim.Config{})
 	tok := sim.IssueToken()
 	recv := newReceiver(t, nil)
@@ -365,6 +420,7 @@ func TestREST_RefusesBadRequests(t *testing.T) {
 }
 
 func TestREST_RefusesMissingOrExpiredTokens(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	sim, api := startSim(t, gotosim.Config{Now: clk.Now, TokenTTL: time.Minute})
 	expired := sim.IssueToken()

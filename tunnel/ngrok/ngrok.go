@@ -25,6 +25,7 @@ import (
 
 	ngrokgo "golang.ngrok.com/ngrok/v2"
 
+	"webinarsync/internal/clock"
 	"webinarsync/tunnel"
 )
 
@@ -317,7 +318,7 @@ func (t *Tunnel) supervise(ctx context.Context, r *run) {
 				return
 			}
 			log.Warn("ngrok tunnel failed; trying again", "reason", words, "in", wait)
-			if !sleep(ctx, wait) {
+			if clock.Sleep(ctx, wait) != nil {
 				return
 			}
 			wait = min(2*wait, t.retryMax)
@@ -349,7 +350,7 @@ func (t *Tunnel) supervise(ctx context.Context, r *run) {
 		}
 		log.Warn("the ngrok endpoint closed; connecting again")
 		release(c)
-		if !sleep(ctx, t.retryMin) {
+		if clock.Sleep(ctx, t.retryMin) != nil {
 			return
 		}
 	}
@@ -583,16 +584,5 @@ func within(ctx context.Context, f func() error) error {
 		return err
 	case <-ctx.Done():
 		return context.Cause(ctx)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

@@ -1,4 +1,4 @@
-package app
+package catchup
 
 import (
 	"fmt"
@@ -10,24 +10,26 @@ import (
 
 // BenchmarkSync_TenWebinarsOfAThousand measures how close a sync runs to
 // GoTo's limit of about 10 requests per second, with the real limiter,
-// against the simulator enforcing that limit: 10 past webinars of 1,000
-// registrants, 98% of them already known from webhooks (the rest are asked
-// for one by one), each with a session whose attendance is read. With
-// network latency, the workers keep the pace. Run it with
+// against the simulator enforcing that limit over a real socket and in
+// real time: 10 past webinars of 1,000 registrants, 98% of them already
+// known from webhooks (the rest are asked for one by one), each with a
+// session whose attendance is read. With network latency, the workers
+// keep the pace. (TestSync_StaysUnderGoTosLimitAndNearIt checks the same
+// in virtual time.) Run it with
 //
-//	go test ./app -run '^$' -bench BenchmarkSync_TenWebinarsOfAThousand -benchtime 1x
+//	go test ./gotowebinar/catchup -run '^$' -bench BenchmarkSync_TenWebinarsOfAThousand -benchtime 1x
 func BenchmarkSync_TenWebinarsOfAThousand(b *testing.B) {
 	for _, latency := range []time.Duration{0, 150 * time.Millisecond} {
 		b.Run(fmt.Sprintf("latency=%v", latency), func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
-				f := newSyncFixture(b, gotosim.Population{Webinars: 10, Registrants: 1000, Sessions: 1, Attend: 60,
-					Start: time.Now().Add(-30 * 24 * time.Hour), Every: 2 * 24 * time.Hour},
-					func(c *goToAccountConfig) { c.RateLimit = 0 }, SyncConfig{})
+				f := newFixture(b, fixtureConfig{limited: true,
+					pop: gotosim.Population{Webinars: 10, Registrants: 1000, Sessions: 1, Attend: 60,
+						Start: time.Now().Add(-30 * 24 * time.Hour), Every: 2 * 24 * time.Hour}})
 				primeDetails(b, f, 0.98)
-				f.g.sim.LimitRate(10)
-				f.g.sim.SetLatency(latency)
-				mark := len(f.g.sim.APIRequests())
+				f.sim.LimitRate(10)
+				f.sim.SetLatency(latency)
+				mark := len(f.sim.APIRequests())
 				b.StartTimer()
 
 				if err := f.sync.Sync(b.Context()); err != nil {
@@ -35,7 +37,7 @@ func BenchmarkSync_TenWebinarsOfAThousand(b *testing.B) {
 				}
 
 				b.StopTimer()
-				reqs := f.g.sim.APIRequests()[mark:]
+				reqs := f.sim.APIRequests()[mark:]
 				refused := 0
 				for _, r := range reqs {
 					if r.Status != 0 {

@@ -1,0 +1,69 @@
+package login
+
+import (
+	"context"
+	"errors"
+
+	"golang.org/x/oauth2"
+
+	"webinarsync/gotowebinar"
+)
+
+// TokenSource gives the API Client whatever login is current, so one
+// Client (and its rate limit) serves every login, and notes when GoTo
+// refuses or accepts a refresh.
+func (l *Login) TokenSource() gotowebinar.Refresher { return tokens{l} }
+
+type tokens struct{ l *Login }
+
+func (t tokens) current() (*gotowebinar.TokenSource, error) {
+	t.l.mu.Lock()
+	defer t.l.mu.Unlock()
+	if t.l.tokens == nil {
+		return nil, gotowebinar.ErrNotLoggedIn
+	}
+	return t.l.tokens, nil
+}
+
+func (t tokens) Token() (*oauth2.Token, error) {
+	return t.TokenContext(context.Background())
+}
+
+func (t tokens) TokenContext(ctx context.Context) (*oauth2.Token, error) {
+	ts, err := t.current()
+	if err != nil {
+		return nil, err
+	}
+	tok, err := ts.TokenContext(ctx)
+	t.note(ts, err)
+	return tok, err
+}
+
+func (t tokens) Refresh(ctx context.Context, stale *oauth2.Token) (*oauth2.Token, error) {
+	ts, err := t.current()
+	if err != nil {
+		return nil, err
+	}
+	tok, err := ts.Refresh(ctx, stale)
+	t.note(ts, err)
+	return tok, err
+}
+
+// note marks the login expired when GoTo refused to refresh it, and fresh
+// again once a refresh worked (a login elsewhere may have fixed it).
+func (t tokens) note(ts *gotowebinar.TokenSource, err error) {
+	t.l.mu.Lock()
+	defer t.l.mu.Unlock()
+	if t.l.tokens != ts {
+		return // logged out or in again meanwhile
+	}
+	switch {
+	case errors.Is(err, gotowebinar.ErrLoginExpired):
+		if !t.l.expired {
+			t.l.log.Warn("GoTo refused to refresh the login; the organizer has to log in again", "err", err)
+		}
+		t.l.expired = true
+	case err == nil:
+		t.l.expired = false
+	}
+}
