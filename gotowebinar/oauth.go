@@ -30,12 +30,22 @@ const RefreshEarly = 5 * time.Minute
 // in again. Network trouble while refreshing is not this.
 var ErrLoginExpired = errors.New("the GoTo login has expired")
 
+// The scopes webinarsync asks for. GoTo grants only those ticked on the
+// OAuth client in its developer portal, so the setup page names each.
+const (
+	// ScopeCollab is GoTo Webinar's API: webinars, registrants, webhooks.
+	ScopeCollab = "collab:"
+	// ScopeProfile reads the user's own profile, whose id is the organizer key.
+	ScopeProfile = "identity:scim.me"
+)
+
 // OAuthConfig is the authorization-code configuration for GoTo. The client
 // authenticates to the token endpoint with HTTP Basic, as GoTo asks.
 func OAuthConfig(clientID, clientSecret, authURL, tokenURL, redirectURL string) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID:     clientID,
 		ClientSecret: clientSecret,
+		Scopes:       []string{ScopeCollab, ScopeProfile},
 		Endpoint: oauth2.Endpoint{
 			AuthURL:   authURL,
 			TokenURL:  tokenURL,

@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"webinarsync/gotowebinar"
 	"webinarsync/gotowebinar/login"
@@ -48,16 +51,25 @@ func stateCookie(redirectURI string) string {
 }
 
 // startLogin serves GET /login: it starts the GoTo login and sends the
-// browser to GoTo's login page.
+// browser to GoTo's login page. Only our own pages may start one: another
+// site linking here would log the organizer in to an account it chose.
 func (s *Server) startLogin(w http.ResponseWriter, r *http.Request) error {
+	if !fromOurPage(r) && !s.hops.take(r.URL.Query().Get(hopParam)) {
+		return &userError{status: http.StatusForbidden, title: "Log in from webinarsync itself",
+			msg: "Another web page tried to start a GoTo login here, so we refused. To log in, use \"Log in with GoTo\" on the home page."}
+	}
 	if !s.login.State().Configured {
 		http.Redirect(w, r, "/settings", http.StatusSeeOther)
 		return nil
 	}
 	redirectURI := s.redirectURI(r)
-	// The state cookie must live on the host GoTo redirects back to.
+	// The state cookie must live on the host GoTo redirects back to. That
+	// hop is cross-site to the browser (localhost → 127.0.0.1), so it
+	// carries a one-time pass from this request, which was ours.
 	if u, err := url.Parse(redirectURI); err == nil && !strings.EqualFold(u.Host, r.Host) {
-		http.Redirect(w, r, u.Scheme+"://"+u.Host+r.URL.RequestURI(), http.StatusSeeOther)
+		q := r.URL.Query()
+		q.Set(hopParam, s.hops.issue())
+		http.Redirect(w, r, u.Scheme+"://"+u.Host+r.URL.Path+"?"+q.Encode(), http.StatusSeeOther)
 		return nil
 	}
 	ctx, cancel := accountContext(r)
@@ -85,6 +97,13 @@ func (s *Server) oauthCallback(w http.ResponseWriter, r *http.Request) error {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: CallbackPath, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 
 	q := r.URL.Query()
+	state, code := q.Get("state"), q.Get("code")
+	c, err := r.Cookie(name)
+	if err != nil || state == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
+		// GoTo's words are shown only for a login we started: anyone can
+		// link here with an error of their own making.
+		return notStartedHere(err)
+	}
 	if e := q.Get("error"); e != "" {
 		said := e
 		if d := q.Get("error_description"); d != "" {
@@ -92,11 +111,6 @@ func (s *Server) oauthCallback(w http.ResponseWriter, r *http.Request) error {
 		}
 		return &userError{status: http.StatusBadRequest, title: "GoTo did not log you in",
 			msg: "GoTo said: " + said + ". Nothing changed here; you can try again from the home page."}
-	}
-	state, code := q.Get("state"), q.Get("code")
-	c, err := r.Cookie(name)
-	if err != nil || state == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
-		return notStartedHere(err)
 	}
 	if code == "" {
 		return &userError{status: http.StatusBadRequest, title: "GoTo did not log you in",
@@ -123,4 +137,48 @@ func notStartedHere(err error) error {
 	return &userError{status: http.StatusBadRequest, title: "This login did not start here",
 		msg: "GoTo's answer does not belong to a login started in this browser in the last ten minutes, so we ignored it. " +
 			"Start again with \"Log in with GoTo\".", err: err}
+}
+
+// fromOurPage reports whether a navigation came from this UI (or was typed
+// in), as the browser's Sec-Fetch-Site says; browsers too old to send it
+// are let through.
+func fromOurPage(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "none", "same-origin":
+		return true
+	}
+	return false
+}
+
+// hopParam carries the one-time pass of the localhost → 127.0.0.1 hop.
+const hopParam = "pass"
+
+// hops are one-time passes for the login's cross-site hop to the host GoTo
+// redirects back to; each is good once, for a minute.
+type hops struct {
+	mu     sync.Mutex
+	issued map[string]time.Time
+}
+
+func (h *hops) issue() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := time.Now()
+	if h.issued == nil || len(h.issued) >= 16 {
+		h.issued = make(map[string]time.Time) // only the newest matters
+	}
+	pass := rand.Text()
+	h.issued[pass] = now.Add(time.Minute)
+	return pass
+}
+
+func (h *hops) take(pass string) bool {
+	if pass == "" {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	until, ok := h.issued[pass]
+	delete(h.issued, pass)
+	return ok && time.Now().Before(until)
 }

@@ -41,9 +41,52 @@ func TestLogin_FromLocalhostMovesToTheRedirectURIsHostFirst(t *testing.T) {
 	lg := configured()
 	req := loginRequest(t, "GET", "/login")
 	req.Host = "localhost:7777"
-	rec := serveRequest(handler(t, Config{Store: openStore(t), Login: lg}), req)
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "http://127.0.0.1:7777/login" || len(lg.begun) != 0 {
-		t.Errorf("GET localhost:7777/login = %d to %q; want 127.0.0.1 first, so the state cookie comes back", rec.Code, rec.Header().Get("Location"))
+	h := handler(t, Config{Store: openStore(t), Login: lg})
+	rec := serveRequest(h, req)
+	where := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(where, "http://127.0.0.1:7777/login?pass=") || len(lg.begun) != 0 {
+		t.Fatalf("GET localhost:7777/login = %d to %q; want 127.0.0.1 first, so the state cookie comes back", rec.Code, where)
+	}
+	// The browser calls that hop cross-site; its one-time pass lets it through, once.
+	hop := func() *httptest.ResponseRecorder {
+		req := loginRequest(t, "GET", strings.TrimPrefix(where, "http://127.0.0.1:7777"))
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		return serveRequest(h, req)
+	}
+	if rec := hop(); rec.Code != http.StatusFound || len(lg.begun) != 1 {
+		t.Errorf("the hop with its pass = %d, %d logins begun; want GoTo's login page", rec.Code, len(lg.begun))
+	}
+	if rec := hop(); rec.Code != http.StatusForbidden {
+		t.Errorf("the same pass again = %d, want 403", rec.Code)
+	}
+}
+
+// Another site linking to /login must not start a login: it would log the
+// organizer in to an account of its choosing.
+func TestLogin_RefusesALoginStartedByAnotherSite(t *testing.T) {
+	t.Parallel()
+	lg := configured()
+	h := handler(t, Config{Store: openStore(t), Login: lg})
+	for _, site := range []string{"cross-site", "same-site"} {
+		req := loginRequest(t, "GET", "/login")
+		req.Header.Set("Sec-Fetch-Site", site)
+		rec := serveRequest(h, req)
+		if rec.Code != http.StatusForbidden || len(lg.begun) != 0 {
+			t.Errorf("GET /login from %s = %d, %d logins begun; want 403 and none", site, rec.Code, len(lg.begun))
+		}
+		mustContain(t, rec.Body.String(), "Another web page tried to start a GoTo login")
+	}
+	for _, site := range []string{"same-origin", "none"} {
+		req := loginRequest(t, "GET", "/login")
+		req.Header.Set("Sec-Fetch-Site", site)
+		if rec := serveRequest(h, req); rec.Code != http.StatusFound {
+			t.Errorf("GET /login from %s = %d, want GoTo's login page", site, rec.Code)
+		}
+	}
+	req := loginRequest(t, "GET", "/login?pass=made-up")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if rec := serveRequest(h, req); rec.Code != http.StatusForbidden {
+		t.Errorf("a made-up pass = %d, want 403", rec.Code)
 	}
 }
 
@@ -108,11 +151,27 @@ func TestOAuthCallback_RefusesAStateThatDoesNotMatch(t *testing.T) {
 func TestOAuthCallback_SaysWhatGoToSaid(t *testing.T) {
 	t.Parallel()
 	h := handler(t, Config{Store: openStore(t), Login: configured()})
-	rec := get(t, h, "/oauth/callback?error=access_denied&error_description=The+user+said+no&state=x")
+	cookie := get(t, h, "/login").Result().Cookies()[0]
+	req := loginRequest(t, "GET", "/oauth/callback?error=access_denied&error_description=The+user+said+no&state=state-1")
+	req.AddCookie(cookie)
+	rec := serveRequest(h, req)
 	if rec.Code != http.StatusBadRequest {
 		t.Errorf("status %d", rec.Code)
 	}
 	mustContain(t, rec.Body.String(), "GoTo did not log you in", "GoTo said: access_denied (The user said no)")
+}
+
+// An error sent to the callback by anyone but GoTo, for a login we did not
+// start, is not repeated to the organizer as GoTo's words.
+func TestOAuthCallback_ShowsAnErrorOnlyForALoginItStarted(t *testing.T) {
+	t.Parallel()
+	h := handler(t, Config{Store: openStore(t), Login: configured()})
+	rec := get(t, h, "/oauth/callback?error=access_denied&error_description=Call+0800+to+fix+your+account&state=x")
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("status %d", rec.Code)
+	}
+	mustContain(t, rec.Body.String(), "This login did not start here")
+	mustNotContain(t, rec.Body.String(), "0800")
 }
 
 func TestOAuthCallback_ATokenEndpointRefusalSaysWhatGoToSaid(t *testing.T) {

@@ -54,6 +54,8 @@ type Server struct {
 	sync           Syncer
 	registrants    RegistrantControl
 
+	hops hops // one-time passes for the login's hop between hosts
+
 	heartbeat time.Duration // live streams' idle heartbeat; tests shorten it
 	streams   *streams      // the live streams' broker and shutdown
 }

@@ -312,7 +312,8 @@ func TestSetup_LoginStartedThereComesBackThere(t *testing.T) {
 	// From localhost, the move to the redirect URI's host keeps next.
 	req := loginRequest(t, "GET", "/login?next=/setup")
 	req.Host = "localhost:7777"
-	if rec := serveRequest(h, req); rec.Header().Get("Location") != "http://127.0.0.1:7777/login?next=/setup" {
+	rec := serveRequest(h, req)
+	if u, err := url.Parse(rec.Header().Get("Location")); err != nil || u.Host != "127.0.0.1:7777" || u.Path != "/login" || u.Query().Get("next") != "/setup" {
 		t.Errorf("GET localhost:7777/login?next=/setup went to %q", rec.Header().Get("Location"))
 	}
 

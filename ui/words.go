@@ -74,6 +74,10 @@ func describe(p gotowebinar.Problem, d doing, callback string) string {
 				" (it checks the address before delivering). Is the tunnel online? Trying again shortly."
 		}
 	case gotowebinar.ProblemForbidden:
+		if mentionsScope(p.Reason) {
+			return "GoTo refused because the OAuth client lacks the GoTo Webinar scope (" + gotowebinar.ScopeCollab +
+				"): tick it on the client in GoTo's developer portal, then log out and log in again so GoTo grants it."
+		}
 		if d == settingUpWebhooks {
 			return "GoTo refused: your GoTo account may not be allowed to manage webhooks (" + reason + ")."
 		}
@@ -100,6 +104,12 @@ func describe(p gotowebinar.Problem, d doing, callback string) string {
 		return "GoTo refused to set up the webhooks: " + reason + "."
 	}
 	return "GoTo refused: " + reason + "."
+}
+
+// mentionsScope reports whether GoTo's refusal is about the token's scope
+// rather than the account's rights.
+func mentionsScope(reason string) bool {
+	return strings.Contains(strings.ToLower(reason), "scope")
 }
 
 // loginWords is the login's state for the pages. keysKnown says whether
