@@ -58,6 +58,9 @@ type Config struct {
 	// Sync tunes the catch-up sync from GoTo's REST API: its window (90
 	// days back, 365 ahead) and how often it runs (15 min).
 	Sync catchup.Window
+	// UIPoll is how often the home and setup pages check for changes; 0 is
+	// the UI's default (tests shorten it).
+	UIPoll time.Duration
 	// Ready, when set, is called once both listeners are up, with the UI's
 	// URL (main opens the browser there; tests use it to find the app).
 	Ready func(uiURL string)
@@ -173,12 +176,15 @@ func (r *running) open(ctx context.Context) error {
 		return err
 	}
 	keys := secretKeys(st, cfg.WebhookSecret)
-	r.hookSrv = webhookServer(gotowebinar.NewReceiver(keys, st, log.With("component", "receiver")), log)
+	rcv := gotowebinar.NewReceiver(keys, st, log.With("component", "receiver"))
+	deliveries := &gotowebinar.Deliveries{}
+	rcv.Observer = deliveries
+	r.hookSrv = webhookServer(rcv, log)
 	r.ui = ui.New(ui.Config{
 		Store: st, Logger: log.With("component", "ui"), Addr: r.uiLn.Addr().String(), Demo: cfg.Demo,
 		SecretKeys: func() int { return len(keys()) },
-		Login:      r.goTo.login, Webhooks: r.goTo.webhooks, Tunnel: r.tun.State, TunnelSettings: ngrokCfg,
-		Sync: r.goTo.sync, Registrants: r.goTo.registrants,
+		Login:      r.goTo.login, Webhooks: r.goTo.webhooks, Deliveries: deliveries, Tunnel: r.tun.State, TunnelSettings: ngrokCfg,
+		Sync: r.goTo.sync, Registrants: r.goTo.registrants, Poll: cfg.UIPoll,
 	})
 	r.uiSrv = &http.Server{
 		Handler:           r.ui.Handler(),
@@ -329,10 +335,10 @@ func serveOn(srv *http.Server, ln net.Listener, what string) error {
 }
 
 // secretKeys gathers every key a delivery may be signed with: the stored
-// ones (each GoTo gave us) and WEBINARSYNC_WEBHOOK_SECRET.
+// ones GoTo gave us that are still accepted, and WEBINARSYNC_WEBHOOK_SECRET.
 func secretKeys(st *store.Store, envSecret string) func() [][]byte {
 	return func() [][]byte {
-		stored := st.SecretKeys()
+		stored := st.AcceptedSecretKeys(time.Now())
 		keys := make([][]byte, 0, len(stored)+1)
 		for _, k := range stored {
 			keys = append(keys, []byte(k.Value))

@@ -73,8 +73,12 @@ func newGoTo(c goToConfig) (*goTo, error) {
 	return g, nil
 }
 
-// run keeps the webhooks reconciled and the sync running until ctx ends.
+// run keeps the webhooks reconciled and the sync running until ctx ends,
+// and looks for a restored login's missing organizer key.
 func (g *goTo) run(ctx context.Context, bg *sync.WaitGroup) {
 	bg.Go(func() { g.webhooks.Run(ctx) })
 	bg.Go(func() { g.sync.Run(ctx) })
+	// A login restored without an organizer key asks GoTo for it once;
+	// finding it signals the sync as a login does.
+	bg.Go(func() { _ = g.login.FindOrganizerKey(ctx) })
 }

@@ -150,8 +150,14 @@ func TestLogin_CallbackRefusesAStateItDidNotStart(t *testing.T) {
 		t.Errorf("logged in by a forged callback: %v", login)
 	}
 
-	// GoTo saying no is shown in its own words.
+	// GoTo saying no to a login we started is shown in its own words;
+	// the same words for a login we did not start are not repeated.
 	code, body = getWith(t, noFollow, app.uiURL+"oauth/callback?error=access_denied&error_description=The+user+denied&state="+good)
+	if code != http.StatusBadRequest || strings.Contains(body, "The user denied") {
+		t.Errorf("error for a login no longer pending: %d %q", code, body)
+	}
+	again := location(location(app.uiURL + "login").String()).Query().Get("state")
+	code, body = getWith(t, noFollow, app.uiURL+"oauth/callback?error=access_denied&error_description=The+user+denied&state="+again)
 	if code != http.StatusBadRequest || !strings.Contains(body, "GoTo said: access_denied") {
 		t.Errorf("error=access_denied: %d %q", code, body)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -164,5 +165,101 @@ func TestUI_SyncNowThenAddAndRemoveARegistrantAtGoTo(t *testing.T) {
 		if row[0] != past.Times[0].Key || row[7] != seconds[row[3]] || row[11] != "report" || (i > 0 && row[8] < rows[i][8]) {
 			t.Errorf("attendees.csv row %d = %q", i+1, row)
 		}
+	}
+}
+
+func TestUI_AddARegistrantWithTheWebinarsOwnForm(t *testing.T) {
+	t.Parallel()
+	sim := simtest.Start(t)
+	sim.Sim.Generator().Next() // the burst announces the webinars, among them a series
+	var series gotosim.Webinar
+	for _, w := range sim.Sim.Generator().Webinars() {
+		if w.RecurrenceType == "series" {
+			series = w
+		}
+	}
+	st := openTestStore(t, t.TempDir())
+	g, err := newGoTo(goToConfig{Store: st, Logger: quietLog(), Endpoints: sim.Endpoints(), RateLimit: -1,
+		RetryBackoff: time.Millisecond, Window: catchup.Window{Manual: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go g.sync.Run(t.Context())
+	if err := gotosim.LogIn(t.Context(), g.login, simtest.RedirectURI); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	srv := httptest.NewServer(ui.New(ui.Config{Store: st, Logger: quietLog(), Login: g.login, Sync: g.sync, Registrants: g.registrants}).Handler())
+	t.Cleanup(srv.Close)
+	waitFor(t, "the sync after login", func() bool { s := g.sync.Status(); return !s.Running && !s.Finished.IsZero() })
+	pageURL, addURL := srv.URL+"/webinars/"+series.Key, srv.URL+"/webinars/"+series.Key+"/registrants"
+
+	// The page was read before the organizer made the series' questions
+	// required at GoTo: it shows them optional.
+	stale := true
+	var mu sync.Mutex
+	sim.SetFront(func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stale || !strings.HasSuffix(r.URL.Path, "/registrants/fields") {
+			return false
+		}
+		rec := httptest.NewRecorder()
+		sim.Sim.Handler().ServeHTTP(rec, r)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(strings.ReplaceAll(rec.Body.String(), `"required":true`, `"required":false`)))
+		return true
+	})
+	form, err := g.registrants.Form(t.Context(), series.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics, level := form.Questions[0], form.Questions[1]
+	_, page := get(t, pageURL)
+	if !strings.Contains(page, html.EscapeString(level.Question)) || strings.Contains(page, `name="question-`+string(level.QuestionKey)+`" required`) {
+		t.Fatalf("the page read before the change does not show %q as optional", level.Question)
+	}
+	mu.Lock()
+	stale = false
+	mu.Unlock()
+
+	// Sent without it, GoTo refuses and the organizer is told why.
+	person := url.Values{"firstName": {"Ngozi"}, "lastName": {"Okonkwo"}, "email": {"ngozi@athome.net"}, "organization": {"@Home Networks"},
+		"question-" + string(topics.QuestionKey): {string(topics.Answers[1].AnswerKey)}}
+	code, _, body := post(t, addURL, person)
+	if code != http.StatusBadGateway || !strings.Contains(body, html.EscapeString("GoTo refused: the webinar's registration form requires “"+level.Question+"”, left blank.")) {
+		t.Fatalf("adding without the now required %q: %d\n%s", level.Question, code, body)
+	}
+
+	// Reloaded, the page shows GoTo's form as it is now; the form checks it.
+	_, page = get(t, pageURL)
+	for _, q := range form.Questions {
+		if !strings.Contains(page, `<select name="question-`+string(q.QuestionKey)+`" required>`) ||
+			!strings.Contains(page, html.EscapeString(q.Question)+` <em class="muted small">required</em>`) {
+			t.Errorf("the reloaded page does not mark %q required", q.Question)
+		}
+	}
+	code, _, body = post(t, addURL, person)
+	if code != http.StatusBadRequest || !strings.Contains(body, html.EscapeString("requires “"+level.Question+"”. Go back and complete the form.")) {
+		t.Errorf("the form left incomplete: %d\n%s", code, body)
+	}
+
+	// Answered: registered at GoTo with the answers, and here in words.
+	person.Set("question-"+string(level.QuestionKey), string(level.Answers[2].AnswerKey))
+	code, where, body := post(t, addURL, person)
+	if code != http.StatusSeeOther || !strings.Contains(where, "?added=") {
+		t.Fatalf("adding with every answer: %d to %q\n%s", code, where, body)
+	}
+	var added gotosim.Registrant
+	for _, r := range sim.Sim.Generator().Registrants(series.Key) {
+		if r.Email == "ngozi@athome.net" {
+			added = r
+		}
+	}
+	if len(added.Responses) != 2 || added.Responses[1].Answers[0] != level.Answers[2].Answer {
+		t.Fatalf("GoTo has %+v", added)
+	}
+	stored, err := st.Registrant(series.Key, added.Key)
+	if err != nil || len(stored.Responses) != 2 || stored.Responses[1].Question != level.Question || stored.Responses[1].Answer() != level.Answers[2].Answer {
+		t.Errorf("stored as %+v, %v", stored, err)
 	}
 }

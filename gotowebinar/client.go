@@ -118,6 +118,14 @@ func NewClient(baseURL string, ts oauth2.TokenSource, opts ...Option) *Client {
 	return c
 }
 
+// Urgently runs the calls made under the returned context before any
+// other caller's, until done: for work a person is waiting on (the
+// webhook setup after a login, a registrant change), so the catch-up
+// sync's queue does not make them wait.
+func (c *Client) Urgently(ctx context.Context) (_ context.Context, done func()) {
+	return urgently(ctx), c.limit.open()
+}
+
 // APIError is an answer from GoTo other than 2xx.
 type APIError struct {
 	Method, Path string

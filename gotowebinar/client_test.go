@@ -269,7 +269,13 @@ func callbackServer(t *testing.T) string {
 
 func TestLogin_TokenResponseNamesTheOrganizer(t *testing.T) {
 	t.Parallel()
-	env := startSim(t, nil)
+	// The old token host's shape, which named the organizer; today's names
+	// only a principal, and gotowebinar/login asks GoTo's profile instead.
+	env := newSimEnv(nil)
+	env.sim = gotosim.New(gotosim.Config{Seed: 42, Now: env.clock.Now, ClientID: testClientID, ClientSecret: testClientSecret, LegacyTokenKeys: true})
+	env.srv = httptest.NewServer(env.handler(nil))
+	t.Cleanup(env.srv.Close)
+	env.url = env.srv.URL
 	tok := env.login(t)
 	id := gotowebinar.IdentityFromToken(tok)
 	if id.OrganizerKey != gotowebinar.Key(env.sim.OrganizerKey()) || id.AccountKey == "" || id.Email != gotosim.OrganizerEmail {

@@ -30,6 +30,10 @@ type Receiver struct {
 	sink Sink
 	log  *slog.Logger
 	now  func() time.Time
+
+	// Observer, when set before serving, is told what became of every
+	// delivery, so a refused one is seen, not only logged.
+	Observer Observer
 }
 
 // NewReceiver builds a Receiver. keys returns every secret key a delivery
@@ -60,14 +64,25 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 	received := rc.now()
 	log := rc.log.With("remote", r.RemoteAddr, "forwardedFor", r.Header.Get("X-Forwarded-For"))
 
+	out := Outcome{At: received}
+	defer func() {
+		if rc.Observer != nil {
+			out.Took = rc.now().Sub(received)
+			rc.Observer.Observe(out)
+		}
+	}()
+
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	out.Bytes = len(body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
+			out.Result = TooLarge
 			log.Warn("webhook refused: body too large", "limitBytes", MaxBodyBytes)
 			http.Error(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
 			return
 		}
+		out.Result = Malformed
 		log.Warn("webhook refused: reading body failed", "err", err)
 		http.Error(w, "could not read body", http.StatusBadRequest)
 		return
@@ -75,6 +90,7 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 
 	err = VerifySignature(rc.keys(), r.Header.Get(HeaderSignatureTimestamp), r.Header.Get(HeaderSignature), body)
 	if err != nil {
+		out.Result, out.Check = Refused, err
 		log.Warn("webhook refused: signature check failed", "reason", err.Error(), "bytes", len(body))
 		http.Error(w, "signature check failed: "+err.Error(), http.StatusUnauthorized)
 		return
@@ -82,10 +98,12 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 
 	ev, err := DecodeEvent(body)
 	if err != nil {
+		out.Result = Malformed
 		log.Warn("webhook refused: signed but malformed", "err", err, "bytes", len(body))
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	out.EventName, out.EventKey = ev.EventName, string(ev.EventKey)
 
 	if ev.Undecoded != "" {
 		log.Warn("webhook kept raw only: its fields are not what GoTo documents", "eventKey", ev.EventKey, "why", ev.Undecoded)
@@ -93,6 +111,7 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 	d := &Delivery{Event: *ev, ReceivedAt: received, ForwardedFor: r.Header.Get("X-Forwarded-For")}
 	stored, err := rc.sink.PutEvent(r.Context(), d)
 	if err != nil {
+		out.Result = StoreFailed
 		// 5xx makes GoTo deliver again later; nothing was acknowledged.
 		log.Error("webhook not stored; GoTo will retry", "eventKey", ev.EventKey, "eventName", ev.EventName, "err", err)
 		http.Error(w, "could not store the event; please retry", http.StatusServiceUnavailable)
@@ -101,7 +120,9 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 	log.Debug("webhook stored", "eventKey", ev.EventKey, "eventName", ev.EventName, "new", stored,
 		"took", rc.now().Sub(received))
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	out.Result = Duplicate
 	if stored {
+		out.Result = Stored
 		io.WriteString(w, "stored\n")
 	} else {
 		io.WriteString(w, "already stored\n")

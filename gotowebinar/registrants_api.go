@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // Registrant is a registrant as GoTo's REST API describes it. The listing
@@ -85,39 +86,82 @@ type RegistrantPage struct {
 }
 
 // NewRegistrant is a registration to make (the spec's RegistrantFields).
-// Only the first three are required, unless the webinar's form says
-// otherwise (GetRegistrationFields).
+// GoTo requires the first three, and whatever else the webinar's own form
+// requires (Client.RegistrationFields): standard fields and answers to its
+// questions.
 type NewRegistrant struct {
-	FirstName            string           `json:"firstName"`
-	LastName             string           `json:"lastName"`
-	Email                string           `json:"email"`
-	Source               string           `json:"source,omitempty"`
-	Address              string           `json:"address,omitempty"`
-	City                 string           `json:"city,omitempty"`
-	State                string           `json:"state,omitempty"`
-	ZipCode              string           `json:"zipCode,omitempty"`
-	Country              string           `json:"country,omitempty"`
-	Phone                string           `json:"phone,omitempty"`
-	Organization         string           `json:"organization,omitempty"`
-	JobTitle             string           `json:"jobTitle,omitempty"`
-	QuestionsAndComments string           `json:"questionsAndComments,omitempty"`
-	Industry             string           `json:"industry,omitempty"`
-	NumberOfEmployees    string           `json:"numberOfEmployees,omitempty"`
-	PurchasingTimeFrame  string           `json:"purchasingTimeFrame,omitempty"`
-	PurchasingRole       string           `json:"purchasingRole,omitempty"`
-	Responses            []QuestionAnswer `json:"responses,omitempty"`
+	FirstName            string               `json:"firstName"`
+	LastName             string               `json:"lastName"`
+	Email                string               `json:"email"`
+	Source               string               `json:"source,omitempty"`
+	Address              string               `json:"address,omitempty"`
+	City                 string               `json:"city,omitempty"`
+	State                string               `json:"state,omitempty"`
+	ZipCode              string               `json:"zipCode,omitempty"`
+	Country              string               `json:"country,omitempty"`
+	Phone                string               `json:"phone,omitempty"`
+	Organization         string               `json:"organization,omitempty"`
+	JobTitle             string               `json:"jobTitle,omitempty"`
+	QuestionsAndComments string               `json:"questionsAndComments,omitempty"`
+	Industry             string               `json:"industry,omitempty"`
+	NumberOfEmployees    string               `json:"numberOfEmployees,omitempty"`
+	PurchasingTimeFrame  string               `json:"purchasingTimeFrame,omitempty"`
+	PurchasingRole       string               `json:"purchasingRole,omitempty"`
+	Responses            []RegistrantResponse `json:"responses,omitempty"`
 }
 
-// QuestionAnswer answers one custom question when registering: the text
-// for a short answer, the answer's key for a multiple choice.
-type QuestionAnswer struct {
+// Fields lists r's standard fields under the names GoTo's registration
+// form gives them (RegistrationField.Field), so code that fills in a
+// webinar's form field by field can reach every one of them.
+func (r *NewRegistrant) Fields() [16]ProfileField {
+	return [...]ProfileField{
+		{"firstName", &r.FirstName}, {"lastName", &r.LastName}, {"email", &r.Email},
+		{"address", &r.Address}, {"city", &r.City}, {"state", &r.State}, {"zipCode", &r.ZipCode},
+		{"country", &r.Country}, {"phone", &r.Phone}, {"organization", &r.Organization},
+		{"jobTitle", &r.JobTitle}, {"questionsAndComments", &r.QuestionsAndComments},
+		{"industry", &r.Industry}, {"numberOfEmployees", &r.NumberOfEmployees},
+		{"purchasingTimeFrame", &r.PurchasingTimeFrame}, {"purchasingRole", &r.PurchasingRole},
+	}
+}
+
+// Field returns where r keeps the standard field a registration form
+// names (in any case, or by the other name GoTo's documents give it), or
+// nil for a field r cannot send.
+func (r *NewRegistrant) Field(name string) *string {
+	name = canonicalField(name)
+	for _, f := range r.Fields() {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return nil
+}
+
+// Registrant is r as GoTo lists it once created at t: what was sent, with
+// GoTo's key and join link. Responses are the caller's to add, since only
+// the form says what the questions and answer keys are in words
+// (RegistrationFields.Describe).
+func (r NewRegistrant) Registrant(c CreatedRegistrant, t time.Time) Registrant {
+	return Registrant{
+		RegistrantKey: c.RegistrantKey, JoinURL: c.JoinURL, RegistrationDate: Time{Time: t},
+		FirstName: r.FirstName, LastName: r.LastName, Email: r.Email, Source: r.Source,
+		Phone: r.Phone, Address: r.Address, City: r.City, State: r.State, ZipCode: r.ZipCode, Country: r.Country,
+		Organization: r.Organization, JobTitle: r.JobTitle, Industry: r.Industry,
+		NumberOfEmployees: r.NumberOfEmployees, PurchasingRole: r.PurchasingRole,
+		PurchasingTimeFrame: r.PurchasingTimeFrame, QuestionsAndComments: r.QuestionsAndComments,
+	}
+}
+
+// RegistrantResponse answers one custom question when registering: the
+// text for a short answer, the answer's key for a multiple choice.
+type RegistrantResponse struct {
 	QuestionKey  Key
 	ResponseText string
 	AnswerKey    Key
 }
 
 // MarshalJSON writes the keys as the JSON numbers the spec types them as.
-func (a QuestionAnswer) MarshalJSON() ([]byte, error) {
+func (a RegistrantResponse) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(`{"questionKey":`)
 	b.Write(keyJSON(a.QuestionKey))

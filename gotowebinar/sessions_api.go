@@ -151,6 +151,63 @@ func (c *Client) ListSessionAttendees(ctx context.Context, organizerKey, webinar
 	return out, nil
 }
 
+// AttendeePage is one page of the attendees of all of a webinar's
+// sessions: a row per registrant and session.
+type AttendeePage struct {
+	Attendees []Attendee
+	Page      PageInfo
+}
+
+// WebinarAttendeesPage returns one page (from 0) of who attended any
+// session of a webinar (getAttendeesForAllWebinarSessions), each row
+// naming its session. A GoTo without this listing answers 404 or 405;
+// ListSessionAttendees asks session by session instead.
+func (c *Client) WebinarAttendeesPage(ctx context.Context, organizerKey, webinarKey Key, page, size int) (AttendeePage, error) {
+	p, err := webinarPath(organizerKey, webinarKey)
+	if err != nil {
+		return AttendeePage{}, err
+	}
+	path := p + "/attendees"
+	q := url.Values{"page": {strconv.Itoa(page)}, "size": {strconv.Itoa(min(max(size, 1), MaxPageSize))}}
+	raw, err := c.send(ctx, http.MethodGet, path, q, nil)
+	if err != nil {
+		return AttendeePage{}, err
+	}
+	var out AttendeePage
+	if out.Attendees, out.Page, err = decodePage[Attendee](raw, "attendeeParticipationResponses"); err != nil {
+		return AttendeePage{}, fmt.Errorf("gotowebinar: GET %s: GoTo's answer is not a page of attendees: %w", path, err)
+	}
+	return out, nil
+}
+
+// Last reports whether page number is the listing's last one.
+func (p AttendeePage) Last(number int) bool { return p.Page.last(number, len(p.Attendees)) }
+
+// ListWebinarAttendees lists who attended each session of a webinar,
+// walking all pages: one row per registrant and session.
+func (c *Client) ListWebinarAttendees(ctx context.Context, organizerKey, webinarKey Key) ([]Attendee, error) {
+	var all []Attendee
+	type row struct{ session, registrant Key }
+	seen := map[row]bool{}
+	for page := 0; page < maxPages; page++ {
+		p, err := c.WebinarAttendeesPage(ctx, organizerKey, webinarKey, page, c.pageSize)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range p.Attendees {
+			// A session ending while we page shifts the rest.
+			if k := (row{a.SessionKey, a.RegistrantKey}); !seen[k] {
+				seen[k] = true
+				all = append(all, a)
+			}
+		}
+		if p.Last(page) {
+			break
+		}
+	}
+	return all, nil
+}
+
 // GetSessionAttendee returns one registrant's attendance of a session.
 func (c *Client) GetSessionAttendee(ctx context.Context, organizerKey, webinarKey, sessionKey, registrantKey Key) (Attendee, error) {
 	p, err := sessionPath(organizerKey, webinarKey, sessionKey)

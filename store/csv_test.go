@@ -43,6 +43,7 @@ func column(header, row []string, name string) string {
 }
 
 func TestExportCSV_HeaderOfOneWebinar(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s, addedBody("ev-1", webinarKey, "1", "2025-05-01T09:00:00Z",
 		"responses", raw(`[["Role?","MULTIPLE_CHOICE",["Dev"]],["Team size?","SHORT_ANSWER",["5"]]]`)))
@@ -54,6 +55,7 @@ func TestExportCSV_HeaderOfOneWebinar(t *testing.T) {
 }
 
 func TestExportCSV_HeaderOfAllWebinarsHasWebinarColumnsAndQuestionUnion(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s,
 		webinarBody("webinar.created", "ev-w", "2", "NEW", "2025-04-01T08:00:00Z", "webinarTitle", "Second"),
@@ -80,6 +82,7 @@ func TestExportCSV_HeaderOfAllWebinarsHasWebinarColumnsAndQuestionUnion(t *testi
 }
 
 func TestExportCSV_NeutralizesFormulaCells(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s,
 		addedBody("ev-1", webinarKey, "1", "2025-05-01T09:00:00Z",
@@ -107,6 +110,7 @@ func TestExportCSV_NeutralizesFormulaCells(t *testing.T) {
 }
 
 func TestExportCSV_RowsCarryUTF8JoinsAndTimes(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s,
 		addedBody("ev-1", webinarKey, "1", "2025-05-01T11:00:00+02:00",
@@ -140,6 +144,7 @@ func TestExportCSV_RowsCarryUTF8JoinsAndTimes(t *testing.T) {
 }
 
 func TestExportCSV_AllWebinarsInRegistrationOrder(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s,
 		addedBody("ev-1", "1", "13", "2025-05-03T09:00:00Z"),
@@ -159,6 +164,7 @@ func TestExportCSV_AllWebinarsInRegistrationOrder(t *testing.T) {
 }
 
 func TestExportCSV_UnknownWebinarWritesNothing(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	var buf bytes.Buffer
 	err := s.ExportCSV(&buf, "404")
@@ -168,6 +174,7 @@ func TestExportCSV_UnknownWebinarWritesNothing(t *testing.T) {
 }
 
 func TestExportCSV_EmptyStoreWritesHeaderOnly(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	rows := exportCSV(t, s, "")
 	if len(rows) != 1 || rows[0][0] != "webinarKey" {
@@ -186,6 +193,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 }
 
 func TestExportCSV_ReportsWriteErrors(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	var ds []*gotowebinar.Delivery
 	for i := range 300 {

@@ -37,6 +37,7 @@ func eventKeys(js []Join) []string {
 }
 
 func TestJoinsAfter_ReturnsNewerDeliveriesInArrivalOrderWithSeq(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	fillSeries(t, s)
 
@@ -84,6 +85,7 @@ func TestJoinsAfter_ReturnsNewerDeliveriesInArrivalOrderWithSeq(t *testing.T) {
 }
 
 func TestRegistrants_NotJoinedListsNoShowsPerSession(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	fillSeries(t, s)
 	for _, tc := range []struct {
@@ -112,6 +114,7 @@ func TestRegistrants_NotJoinedListsNoShowsPerSession(t *testing.T) {
 }
 
 func TestExportFilteredCSV_NoShowsKeepColumnsAndNeutralizing(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	fillSeries(t, s)
 	put(t, s, addedBody("ev-evil", webinarKey, "199", "2025-05-02T09:00:00Z", "firstName", "=cmd()", "email", "@evil.example"))
@@ -150,6 +153,7 @@ func TestExportFilteredCSV_NoShowsKeepColumnsAndNeutralizing(t *testing.T) {
 }
 
 func TestLastJoinTimes_LatestJoinPerWebinar(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	fillSeries(t, s)
 	put(t, s, addedBody("other-r", "77", "1", "2025-05-01T09:00:00Z"))

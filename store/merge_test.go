@@ -39,6 +39,7 @@ func mustMergeRegistrants(t *testing.T, s *Store, rs []gotowebinar.Registrant, o
 }
 
 func TestMergeRegistrants_WebhookAnswersAreKeptAndRESTFillsGaps(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s, addedBody("ev-1", webinarKey, bigKey, "2025-05-01T09:00:00Z",
 		"organization", "Acme Analytics", "phone", "+49 30 123",
@@ -72,6 +73,7 @@ func TestMergeRegistrants_WebhookAnswersAreKeptAndRESTFillsGaps(t *testing.T) {
 }
 
 func TestMergeRegistrants_StatusWinsByRecency(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s, addedBody("ev-1", webinarKey, "1", "2025-05-01T09:00:00Z", "status", "Waiting"))
 	// GoTo denied them after they registered: REST, asked later, says so.
@@ -97,6 +99,7 @@ func TestMergeRegistrants_StatusWinsByRecency(t *testing.T) {
 }
 
 func TestMergeRegistrants_RESTNeverUndoesACancellation(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s,
 		addedBody("ev-1", webinarKey, "1", "2025-05-01T09:00:00Z", "status", "Cancelled"),
@@ -128,6 +131,7 @@ func TestMergeRegistrants_RESTNeverUndoesACancellation(t *testing.T) {
 }
 
 func TestMergeRegistrants_IsIdempotent(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s, addedBody("ev-1", webinarKey, "1", "2025-05-01T09:00:00Z"))
 	list := []gotowebinar.Registrant{
@@ -154,6 +158,7 @@ func TestMergeRegistrants_IsIdempotent(t *testing.T) {
 }
 
 func TestMergeRegistrants_AnOlderWebhookCompletesARESTRegistrant(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	mustMergeRegistrants(t, s, []gotowebinar.Registrant{restRegistrant("1", "APPROVED", "2025-05-01T09:00:00Z")}, "2025-05-02T00:00:00Z", false)
 	need, err := s.NeedsDetail(webinarKey, []string{"1"})
@@ -176,6 +181,7 @@ func TestMergeRegistrants_AnOlderWebhookCompletesARESTRegistrant(t *testing.T) {
 }
 
 func TestNeedsDetail_AskedOnceOnly(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s, addedBody("ev-1", webinarKey, "1", "2025-05-01T09:00:00Z", "organization", "Globex"))
 	mustMergeRegistrants(t, s, []gotowebinar.Registrant{
@@ -198,6 +204,7 @@ func TestNeedsDetail_AskedOnceOnly(t *testing.T) {
 }
 
 func TestMergeWebinars_AddsUpdatesAndKeepsSpelling(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s, webinarBody("webinar.created", "ev-w", webinarKey, "NEW", "2025-04-01T08:00:00Z"))
 	start := at("2025-07-01T15:00:00Z")
@@ -240,6 +247,7 @@ func session(key, start string) gotowebinar.Session {
 }
 
 func TestMergeSessionAttendance_SumsSessionsAndReplacesAReport(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s,
 		addedBody("ev-1", webinarKey, "1", "2025-05-01T09:00:00Z"),
@@ -344,6 +352,7 @@ func TestMergeSessionAttendance_SumsSessionsAndReplacesAReport(t *testing.T) {
 // Someone GoTo's attendance report lists is no no-show, even when no
 // webhook saw them join (the laptop was off during the session).
 func TestNoShows_LeaveOutThoseTheAttendanceReportLists(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s,
 		addedBody("ev-1", webinarKey, "10", "2025-05-01T09:00:00Z"),

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"webinarsync/gotowebinar"
@@ -24,6 +25,7 @@ const (
 )
 
 func TestPutEvent_RedeliveryChangesNothing(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	b := addedBody("ev-1", webinarKey, registrantKey, "2025-05-01T09:00:00Z", "organization", "Analytical Engines")
 	put(t, s, b)
@@ -50,6 +52,7 @@ func TestPutEvent_RedeliveryChangesNothing(t *testing.T) {
 }
 
 func TestPutEvent_ConcurrentRedeliveriesStoreOnce(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	b := addedBody("ev-dup", webinarKey, registrantKey, "2025-05-01T09:00:00Z")
 	var storedN, errN atomic.Int32
@@ -81,6 +84,7 @@ func TestPutEvent_ConcurrentRedeliveriesStoreOnce(t *testing.T) {
 }
 
 func TestPutEvent_ConcurrentDistinctEventsAreAllStored(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 200)
@@ -111,6 +115,7 @@ func TestPutEvent_ConcurrentDistinctEventsAreAllStored(t *testing.T) {
 }
 
 func TestWebinar_CreatedThenChangedThenDeleted(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s, webinarBody("webinar.created", "ev-1", webinarKey, "NEW", "2025-05-01T08:00:00Z",
 		"webinarCreationDate", "2025-05-01T08:00:00Z", "recurrenceKey", nil))
@@ -143,6 +148,7 @@ func TestWebinar_CreatedThenChangedThenDeleted(t *testing.T) {
 }
 
 func TestWebinar_OutOfOrderEventsKeepTheNewestState(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s,
 		// webinar.changed (newest) arrives first, then DELETED, then the
@@ -180,6 +186,7 @@ func TestWebinar_OutOfOrderEventsKeepTheNewestState(t *testing.T) {
 }
 
 func TestWebinar_RegistrantEventBeforeWebinarEventCreatesStub(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s, addedBody("ev-1", webinarKey, registrantKey, "2025-05-01T09:00:00Z", "webinarTitle", "From the registration"))
 	w := mustWebinar(t, s, webinarKey)
@@ -200,6 +207,7 @@ func TestWebinar_RegistrantEventBeforeWebinarEventCreatesStub(t *testing.T) {
 }
 
 func TestRegistrant_JoinBeforeRegistrationIsCountedAndCompletedLater(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s, joinedBody("ev-j1", webinarKey, registrantKey, "111", "2025-06-10T15:02:00Z",
 		"firstName", "Grace", "lastName", "Hopper", "email", "grace@example.com"))
@@ -250,6 +258,7 @@ func TestRegistrant_JoinBeforeRegistrationIsCountedAndCompletedLater(t *testing.
 }
 
 func TestJoins_NewestFirstWithSessionKeys(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s,
 		joinedBody("ev-1", webinarKey, "1", "26001234567890123456", "2025-06-10T15:00:00Z"),
@@ -277,6 +286,7 @@ func TestJoins_NewestFirstWithSessionKeys(t *testing.T) {
 }
 
 func TestRegistrant_NewerEventWinsButEmptyFieldsNeverErase(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s,
 		addedBody("ev-2", webinarKey, registrantKey, "2025-05-02T09:00:00Z",
@@ -310,6 +320,7 @@ func TestRegistrant_NewerEventWinsButEmptyFieldsNeverErase(t *testing.T) {
 }
 
 func TestPutEvent_UnknownEventIsLoggedButMaterializesNothing(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	b := body("eventName", "webinar.rescheduled", "eventKey", "ev-x", "timestamp", "2025-05-01T09:00:00Z",
 		"webinarKey", num(webinarKey), "somethingNew", raw(`{"a":[1,2,3]}`))
@@ -334,6 +345,7 @@ func TestPutEvent_UnknownEventIsLoggedButMaterializesNothing(t *testing.T) {
 }
 
 func TestPutEvent_RawBodyIsKeptByteForByte(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	b := "{\n  \"eventName\": \"registrant.added\",  \"eventKey\": \"ev-1\",\n  \"webinarKey\": 123456789012345678901234567,\n  \"registrantKey\": 98765432109876543210, \"firstName\": \"Jos\\u00e9\"\n}"
 	put(t, s, b)
@@ -353,6 +365,7 @@ func TestPutEvent_RawBodyIsKeptByteForByte(t *testing.T) {
 // digits (20 and 25 among them, and random digits) through PutEvent, the
 // reads and the CSV: a key is text, never a number.
 func TestKeys_ExactDigitsThroughStoreAndCSV(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	digits := func(n int) string {
@@ -446,51 +459,57 @@ func registrantKeys(rs []Registrant) []string {
 // A delivery that fails inside a shared batch makes bbolt rerun the others;
 // each must still be stored once and report stored=true.
 func TestPutEvent_FailingEventInBatchDoesNotDisturbOthers(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{MaxBatchDelay: 50 * time.Millisecond, MaxBatchSize: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	tooLong := strings.Repeat("k", 40000) // over bbolt's key size limit
-	var wg sync.WaitGroup
-	var storedN, failedN atomic.Int32
-	for i := range 41 {
-		eventKey := fmt.Sprint("ev-", i)
-		d := delivery(t, addedBody(eventKey, webinarKey, fmt.Sprint(i+1), "2025-05-01T09:00:00Z"))
-		if i == 20 {
-			// The decoder no longer lets such a key through; set it as a
-			// stand-in for any write bbolt refuses.
-			eventKey = tooLong
-			d.EventKey = gotowebinar.Key(tooLong)
+	t.Parallel()
+	// Virtual time: the batch window ends only once every delivery below
+	// waits in it, so they always share one batch, and it is not waited for.
+	synctest.Test(t, func(t *testing.T) {
+		s, err := Open(t.TempDir(), Options{MaxBatchDelay: 50 * time.Millisecond, MaxBatchSize: 1000})
+		if err != nil {
+			t.Fatal(err)
 		}
-		wg.Go(func() {
-			stored, err := s.PutEvent(context.Background(), d)
-			switch {
-			case err != nil && eventKey == tooLong:
-				failedN.Add(1)
-			case err != nil:
-				t.Errorf("PutEvent %s: %v", eventKey, err)
-			case stored:
-				storedN.Add(1)
+		defer s.Close()
+		tooLong := strings.Repeat("k", 40000) // over bbolt's key size limit
+		var wg sync.WaitGroup
+		var storedN, failedN atomic.Int32
+		for i := range 41 {
+			eventKey := fmt.Sprint("ev-", i)
+			d := delivery(t, addedBody(eventKey, webinarKey, fmt.Sprint(i+1), "2025-05-01T09:00:00Z"))
+			if i == 20 {
+				// The decoder no longer lets such a key through; set it as a
+				// stand-in for any write bbolt refuses.
+				eventKey = tooLong
+				d.EventKey = gotowebinar.Key(tooLong)
 			}
-		})
-	}
-	wg.Wait()
-	if storedN.Load() != 40 || failedN.Load() != 1 {
-		t.Errorf("stored %d, failed %d; want 40, 1", storedN.Load(), failedN.Load())
-	}
-	if c := mustCounts(t, s); c != (Counts{Webinars: 1, Registrants: 40, Events: 40}) {
-		t.Errorf("Counts = %+v", c)
-	}
-	if es, _ := s.Events(EventQuery{Limit: 100}); len(es) != 40 || es[0].Seq != 40 {
-		t.Errorf("log has %d entries, newest seq %d", len(es), es[0].Seq)
-	}
+			wg.Go(func() {
+				stored, err := s.PutEvent(context.Background(), d)
+				switch {
+				case err != nil && eventKey == tooLong:
+					failedN.Add(1)
+				case err != nil:
+					t.Errorf("PutEvent %s: %v", eventKey, err)
+				case stored:
+					storedN.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if storedN.Load() != 40 || failedN.Load() != 1 {
+			t.Errorf("stored %d, failed %d; want 40, 1", storedN.Load(), failedN.Load())
+		}
+		if c := mustCounts(t, s); c != (Counts{Webinars: 1, Registrants: 40, Events: 40}) {
+			t.Errorf("Counts = %+v", c)
+		}
+		if es, _ := s.Events(EventQuery{Limit: 100}); len(es) != 40 || es[0].Seq != 40 {
+			t.Errorf("log has %d entries, newest seq %d", len(es), es[0].Seq)
+		}
+	})
 }
 
 // A time JSON cannot hold (beyond year 9999) would make the delivery fail
 // on every retry; it is stored as unknown instead. The decoder may already
 // refuse such times; the store does not rely on it.
 func TestPutEvent_OutOfRangeTimesAreDroppedNotFatal(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 	before := time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -30,6 +30,7 @@ func fillRegistrants(t *testing.T, s *Store, n int) {
 }
 
 func TestRegistrants_PagesNewestRegistrationFirstByDefault(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	fillRegistrants(t, s, 30)
 
@@ -55,6 +56,7 @@ func TestRegistrants_PagesNewestRegistrationFirstByDefault(t *testing.T) {
 }
 
 func TestRegistrants_SearchAndStatusFilterCountAllMatches(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	fillRegistrants(t, s, 30)
 	for _, tc := range []struct {
@@ -85,6 +87,7 @@ func TestRegistrants_SearchAndStatusFilterCountAllMatches(t *testing.T) {
 }
 
 func TestRegistrants_UnknownWebinarIsNotFound(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	if _, _, err := s.Registrants("404", RegistrantQuery{}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Registrants: %v", err)
@@ -108,6 +111,7 @@ func TestRegistrants_UnknownWebinarIsNotFound(t *testing.T) {
 }
 
 func TestWebinars_NewestStartFirstThenByLastChange(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s,
 		webinarBody("webinar.created", "ev-1", "1", "NEW", "2025-05-01T08:00:00Z",
@@ -134,6 +138,7 @@ func TestWebinars_NewestStartFirstThenByLastChange(t *testing.T) {
 }
 
 func TestEvents_NewestFirstWithNameFilterAndCursor(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	for i := 1; i <= 12; i++ {
 		b := addedBody(fmt.Sprintf("a-%d", i), webinarKey, fmt.Sprint(i), "2025-05-01T09:00:00Z")
@@ -191,6 +196,7 @@ func TestEvents_NewestFirstWithNameFilterAndCursor(t *testing.T) {
 }
 
 func TestLastDelivery_ZeroWhenEmpty(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	if last, err := s.LastDelivery(); err != nil || !last.IsZero() {
 		t.Errorf("LastDelivery = %v, %v", last, err)
@@ -198,6 +204,7 @@ func TestLastDelivery_ZeroWhenEmpty(t *testing.T) {
 }
 
 func TestQuestions_FirstSeenOrderPerWebinar(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	put(t, s,
 		addedBody("ev-1", webinarKey, "1", "2025-05-01T09:00:00Z",

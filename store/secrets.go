@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -44,6 +45,41 @@ func (s *Store) SecretKeys() []SecretKey {
 	s.secretsMu.RLock()
 	defer s.secretsMu.RUnlock()
 	return slices.Clone(s.secrets)
+}
+
+// KeyGrace is how long a superseded secret key is still accepted: GoTo
+// retries a delivery for days, not weeks, and a key kept for ever is one
+// more that an old leak could sign with.
+const KeyGrace = 7 * 24 * time.Hour
+
+// AcceptedSecretKeys are the keys a delivery may be signed with at now:
+// every stored key but those superseded more than KeyGrace ago (a newer
+// key has been valid for longer than that).
+func (s *Store) AcceptedSecretKeys(now time.Time) []SecretKey {
+	keys := s.SecretKeys() // newest first
+	var retired time.Time  // keys valid from before this are superseded for good
+	for _, k := range keys {
+		if since := k.ValidFrom.Add(KeyGrace); since.Before(now) {
+			retired = k.ValidFrom
+			break
+		}
+	}
+	return slices.DeleteFunc(keys, func(k SecretKey) bool { return k.ValidFrom.Before(retired) })
+}
+
+// RemoveSecretKey forgets a secret key: deliveries signed with it are
+// refused from now on.
+func (s *Store) RemoveSecretKey(id string) error {
+	s.secretsMu.Lock()
+	defer s.secretsMu.Unlock()
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte(bucketSecrets)).Delete([]byte(id))
+	})
+	if err != nil {
+		return fmt.Errorf("store: remove secret key %s: %w", id, err)
+	}
+	s.secrets = slices.DeleteFunc(slices.Clone(s.secrets), func(o SecretKey) bool { return o.ID == id })
+	return nil
 }
 
 func (s *Store) loadSecrets() error {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestOpen_CreatesPrivateDirAndFile(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "config", "webinarsync")
 	s, err := Open(dir, Options{})
 	if err != nil {
@@ -99,6 +100,7 @@ func TestOpenReadOnly_FailsWithErrLockedWhileWriterHoldsDB(t *testing.T) {
 }
 
 func TestOpenReadOnly_ReadsWhatTheWriterStoredAndRefusesWrites(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s, err := Open(dir, Options{})
 	if err != nil {
@@ -137,6 +139,7 @@ func TestOpenReadOnly_ReadsWhatTheWriterStoredAndRefusesWrites(t *testing.T) {
 }
 
 func TestOpenReadOnly_MissingDatabaseIsNotExist(t *testing.T) {
+	t.Parallel()
 	_, err := OpenReadOnly(filepath.Join(t.TempDir(), "nothing"), Options{})
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("err = %v, want os.ErrNotExist", err)
@@ -144,6 +147,7 @@ func TestOpenReadOnly_MissingDatabaseIsNotExist(t *testing.T) {
 }
 
 func TestReopen_KeepsEverything(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s, err := Open(dir, Options{})
 	if err != nil {
@@ -193,6 +197,7 @@ func TestReopen_KeepsEverything(t *testing.T) {
 }
 
 func TestSecretKeys_AddIsIdempotentAndListsNewestFirst(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	old := SecretKey{ID: "a", Value: "v1", ValidFrom: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
 	newer := SecretKey{ID: "b", Value: "v2", ValidFrom: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
@@ -215,6 +220,7 @@ func TestSecretKeys_AddIsIdempotentAndListsNewestFirst(t *testing.T) {
 }
 
 func TestSetting_EmptyValueDeletes(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	if v, err := s.Setting("missing"); v != "" || err != nil {
 		t.Errorf("unset Setting = %q, %v", v, err)
@@ -234,6 +240,7 @@ func TestSetting_EmptyValueDeletes(t *testing.T) {
 }
 
 func TestSubscribe_SendsStoredEventsButNotRedeliveries(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	ch, cancel := s.Subscribe()
 	defer cancel()
@@ -262,6 +269,7 @@ func TestSubscribe_SendsStoredEventsButNotRedeliveries(t *testing.T) {
 }
 
 func TestPutEvent_CanceledContextStoresNothing(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -4,13 +4,15 @@ import (
 	"context"
 	"time"
 
+	"webinarsync/gotowebinar"
 	"webinarsync/gotowebinar/login"
 	"webinarsync/gotowebinar/reconcile"
 )
 
 // Login is the organizer's GoTo login as the UI drives it: its state, the
 // authorization-code flow with state and PKCE on either side of GoTo's
-// login page, and the OAuth client the settings page reads and writes.
+// login page, and the OAuth client and organizer key the settings page
+// reads and writes.
 type Login interface {
 	State() login.State
 	// Begin returns GoTo's authorize URL for a new login and the state
@@ -25,6 +27,10 @@ type Login interface {
 	// SaveClientSettings keeps the client id and secret; an empty secret
 	// keeps the saved one. Values from the environment are not saved.
 	SaveClientSettings(clientID, clientSecret string) error
+	// SetOrganizerKey keeps the organizer key pasted on the settings page
+	// ("" forgets it), for when GoTo names none; it wraps
+	// login.ErrBadOrganizerKey when key is not one.
+	SetOrganizerKey(key string) error
 }
 
 // Webhooks are our webhooks and subscriptions at GoTo.
@@ -34,6 +40,14 @@ type Webhooks interface {
 	Remove(ctx context.Context) error
 	// SetUp registers them again (and re-checks them).
 	SetUp(ctx context.Context) error
+	// RenewKey asks GoTo for a new signing key; older ones keep working.
+	RenewKey(ctx context.Context) error
+}
+
+// Deliveries are the recent requests to the webhook path and what became
+// of them.
+type Deliveries interface {
+	Summary(now time.Time) gotowebinar.DeliverySummary
 }
 
 // Login states, as /api/status and the pages name them.

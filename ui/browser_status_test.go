@@ -22,7 +22,7 @@ func TestBrowser_HomeStatusFollowsTheTunnelWithoutReload(t *testing.T) {
 	var mu sync.Mutex
 	state := tunnel.State{Kind: "ngrok", Phase: tunnel.PhaseConnecting, Since: time.Now()}
 	tunnelState := func() tunnel.State { mu.Lock(); defer mu.Unlock(); return state }
-	srv := httptest.NewServer(New(Config{Store: st, Tunnel: tunnelState, Addr: "127.0.0.1:0"}).Handler())
+	srv := httptest.NewServer(New(Config{Store: st, Tunnel: tunnelState, Addr: "127.0.0.1:0", Poll: 100 * time.Millisecond}).Handler())
 	t.Cleanup(srv.Close)
 
 	ctx, problems := browser(t)
@@ -46,7 +46,7 @@ func TestBrowser_HomeStatusFollowsTheTunnelWithoutReload(t *testing.T) {
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](
 		`document.getElementById("status-tunnel").textContent.includes("quiet-fox.ngrok-free.app") &&
 		 !document.getElementById("status-delivery").textContent.includes("None yet") && window.notReloaded === true`,
-		chromedp.WithPollingTimeout(10*time.Second)))
+		chromedp.WithPollingTimeout(3*time.Second)))
 	if err != nil {
 		tun, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#status-tunnel`)))
 		t.Errorf("the status did not follow without a reload: tunnel card %q (%v)", tun, err)

@@ -178,6 +178,18 @@ func (f *fakeLogin) SaveClientSettings(id, secret string) error {
 	return nil
 }
 
+// SetOrganizerKey keeps a pasted key as the real login does when GoTo
+// named none (its checks are tested in gotowebinar/login).
+func (f *fakeLogin) SetOrganizerKey(key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.state.OrganizerKey, f.state.KeySource = gotowebinar.Key(key), login.KeyFromSettings
+	if key == "" {
+		f.state.KeySource = ""
+	}
+	return nil
+}
+
 func (f *fakeLogin) calls() (logouts int, finished, saved []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -192,6 +204,8 @@ type fakeWebhooks struct {
 	removeErr error
 	removed   int
 	setUp     int
+	renewed   int
+	renewErr  error
 }
 
 func (f *fakeWebhooks) Status() reconcile.Status {
@@ -212,6 +226,13 @@ func (f *fakeWebhooks) SetUp(context.Context) error {
 	defer f.mu.Unlock()
 	f.setUp++
 	return nil
+}
+
+func (f *fakeWebhooks) RenewKey(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.renewed++
+	return f.renewErr
 }
 
 func (f *fakeWebhooks) calls() (removed, setUp int) {

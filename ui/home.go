@@ -9,6 +9,9 @@ import (
 	"webinarsync/tunnel"
 )
 
+// homePoll is how often refresh.js checks the home page's status again.
+const homePoll = 3 * time.Second
+
 // chrome is what every page's frame shows.
 type chrome struct {
 	Title   string
@@ -36,6 +39,7 @@ type homeView struct {
 	Webinars   []store.Webinar
 	Live       map[string]bool // webinarKey → live now (see liveNow)
 
+	PollSeconds       string      // data-poll: how often refresh.js checks the status again
 	NeedsSettings     bool        // a login exists but its OAuth client is not known yet
 	CanManageWebhooks bool        // the buttons to remove or set up our webhooks work
 	Sync              *SyncStatus // the catch-up sync; nil without one
@@ -55,11 +59,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("webinars: %w", err)
 	}
 	v := homeView{
-		chrome:   s.chrome("Webinars", "home"),
-		snapshot: snap,
-		Now:      s.now(),
-		CanLogin: s.login != nil && s.login.State().Configured,
-		Webinars: webinars,
+		chrome:      s.chrome("Webinars", "home"),
+		snapshot:    snap,
+		Now:         s.now(),
+		CanLogin:    s.login != nil && s.login.State().Configured,
+		Webinars:    webinars,
+		PollSeconds: s.pollSeconds(homePoll),
 	}
 	if v.Live, err = s.liveWebinars(webinars, v.Now); err != nil {
 		return err

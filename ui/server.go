@@ -4,9 +4,11 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"webinarsync/assets"
@@ -27,15 +29,22 @@ type Config struct {
 	// Each dependency below is optional: without it, its routes are not
 	// served and its panels are not shown.
 
-	Login    Login               // the GoTo login and its OAuth client
-	Webhooks Webhooks            // our webhooks at GoTo
-	Tunnel   func() tunnel.State // nil: tunnel off
+	Login    Login    // the GoTo login and its OAuth client
+	Webhooks Webhooks // our webhooks at GoTo
+	// Deliveries are the recent requests to the webhook path.
+	Deliveries Deliveries
+	Tunnel     func() tunnel.State // nil: tunnel off
 	// TunnelSettings is the ngrok section of the settings page.
 	TunnelSettings TunnelSettings
 	// Sync is the catch-up sync from GoTo's REST API.
 	Sync Syncer
 	// Registrants adds and removes registrants at GoTo.
 	Registrants RegistrantControl
+
+	// Poll is how often the home and setup pages check for changes in the
+	// browser; 0 means every 3 s on the home page and 2 s on setup. Tests
+	// shorten it.
+	Poll time.Duration
 }
 
 // Server renders the UI. Build it with New.
@@ -50,11 +59,13 @@ type Server struct {
 
 	login          Login
 	webhooks       Webhooks
+	deliveries     Deliveries
 	tunnelSettings TunnelSettings
 	sync           Syncer
 	registrants    RegistrantControl
 
-	hops hops // one-time passes for the login's hop between hosts
+	hops hops          // one-time passes for the login's hop between hosts
+	poll time.Duration // Config.Poll
 
 	heartbeat time.Duration // live streams' idle heartbeat; tests shorten it
 	streams   *streams      // the live streams' broker and shutdown
@@ -71,8 +82,10 @@ func New(cfg Config) *Server {
 		now:    time.Now,
 		keys:   cfg.SecretKeys,
 
+		poll:           cfg.Poll,
 		login:          cfg.Login,
 		webhooks:       cfg.Webhooks,
+		deliveries:     cfg.Deliveries,
 		tunnelSettings: cfg.TunnelSettings,
 		sync:           cfg.Sync,
 		registrants:    cfg.Registrants,
@@ -87,6 +100,12 @@ func New(cfg Config) *Server {
 		s.keys = func() int { return len(s.store.SecretKeys()) }
 	}
 	return s
+}
+
+// pollSeconds is how often a page's script checks for changes, in the
+// data-poll attribute's seconds: Config.Poll, else fallback.
+func (s *Server) pollSeconds(fallback time.Duration) string {
+	return strconv.FormatFloat(cmp.Or(s.poll, fallback).Seconds(), 'f', -1, 64)
 }
 
 // Handler is the whole UI: every route, behind the Host check, the
@@ -125,6 +144,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("GET /oauth/callback", s.page(s.oauthCallback))
 		mux.Handle("GET /settings", s.page(s.settingsPage))
 		mux.Handle("POST /settings", s.page(s.saveSettings))
+		mux.Handle("POST /settings/organizer", s.page(s.saveOrganizerKey))
 	}
 	if s.tunnelSettings != nil {
 		mux.Handle("POST /settings/ngrok", s.page(s.saveNgrokSettings))
@@ -132,6 +152,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	if s.webhooks != nil {
 		mux.Handle("POST /webhooks/cleanup", s.page(s.removeWebhooks))
 		mux.Handle("POST /webhooks/setup", s.page(s.setUpWebhooks))
+		mux.Handle("POST /webhooks/renew-key", s.page(s.renewKey))
 	}
 	if s.sync != nil {
 		mux.Handle("POST /sync", s.page(s.syncNow))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"webinarsync/gotowebinar/login"
@@ -38,13 +39,47 @@ type NgrokSettings struct {
 	InUse         bool // the app runs the ngrok tunnel now (else: at the next start with -tunnel ngrok)
 }
 
+// OrganizerKeyStatus is the organizer key the catch-up sync and the
+// registrant changes need, as the settings page and /api/status show it.
+type OrganizerKeyStatus struct {
+	Key    string `json:"key"`              // "" when not known
+	Source string `json:"source,omitempty"` // "token", "identity", "admin" or "settings"
+	From   string `json:"from,omitempty"`   // the source in words, e.g. "from your GoTo profile"
+	// Missing says, when the key is not known, why and what to do.
+	Missing string `json:"missing,omitempty"`
+	// Looking: GoTo is being asked for it now.
+	Looking bool `json:"looking,omitempty"`
+}
+
+// Pasteable reports whether the settings page offers the field: no key
+// is known, or the known one was pasted there. GoTo's own word is not
+// overruled.
+func (k OrganizerKeyStatus) Pasteable() bool {
+	return !k.Looking && (k.Key == "" || k.Source == string(login.KeyFromSettings))
+}
+
+// organizerKey is the logged-in organizer's key for the pages; nil when
+// logged out (or without a login).
+func (s *Server) organizerKey() *OrganizerKeyStatus {
+	if s.login == nil {
+		return nil
+	}
+	st := s.login.State()
+	if st.Status == login.LoggedOut {
+		return nil
+	}
+	k := organizerKeyWords(st)
+	return &k
+}
+
 // settingsView is the settings page.
 type settingsView struct {
 	chrome
 	GoToSettings
-	Ngrok       *NgrokSettings // nil: no tunnel settings
-	RedirectURI string
-	Saved       bool
+	Ngrok        *NgrokSettings      // nil: no tunnel settings
+	OrganizerKey *OrganizerKeyStatus // nil: logged out
+	RedirectURI  string
+	Saved        bool
 }
 
 // settingsPage serves GET /settings.
@@ -52,6 +87,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 	v := settingsView{
 		chrome:       s.chrome("Settings", "settings"),
 		GoToSettings: s.goToSettings(),
+		OrganizerKey: s.organizerKey(),
 		RedirectURI:  s.redirectURI(r),
 		Saved:        r.URL.Query().Get("saved") == "1",
 	}
@@ -70,6 +106,22 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.log.Info("ui: GoTo settings saved")
 	http.Redirect(w, r, afterSave(r), http.StatusSeeOther)
+	return nil
+}
+
+// saveOrganizerKey serves POST /settings/organizer: the organizer key
+// pasted because GoTo named none ("" forgets it).
+func (s *Server) saveOrganizerKey(w http.ResponseWriter, r *http.Request) error {
+	err := s.login.SetOrganizerKey(r.PostFormValue("organizerKey"))
+	switch {
+	case errors.Is(err, login.ErrBadOrganizerKey):
+		return &userError{status: http.StatusBadRequest, title: "Organizer key not saved", msg: badOrganizerKeyWords, err: err}
+	case err != nil:
+		return &userError{status: http.StatusInternalServerError, title: "Organizer key not saved",
+			msg: "We could not save the organizer key; details are in the log.", err: err}
+	}
+	s.log.Info("ui: organizer key saved")
+	http.Redirect(w, r, "/settings?saved=1#organizer-key", http.StatusSeeOther)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"webinarsync/gotowebinar"
 	"webinarsync/gotowebinar/login"
@@ -19,8 +20,8 @@ const (
 	setupPath = "/setup"
 	// skipSetupParam on / shows the home page even on a first start.
 	skipSetupParam = "skipsetup"
-	// setupPollSeconds is how often setup.js checks the steps again.
-	setupPollSeconds = 2
+	// setupPoll is how often setup.js checks the steps again.
+	setupPoll = 2 * time.Second
 )
 
 // Where the setup page's forms and login come back to.
@@ -57,9 +58,9 @@ type setupView struct {
 	GoTo         GoToSettings
 	Ngrok        *NgrokSettings // nil: no ngrok settings
 	CanLogin     bool
-	LocalTunnel  bool // this run does not use ngrok (-tunnel local, -public-url, -demo)
-	Active       int  // webhooks ACTIVE at GoTo
-	PollSeconds  int
+	LocalTunnel  bool   // this run does not use ngrok (-tunnel local, -public-url, -demo)
+	Active       int    // webhooks ACTIVE at GoTo
+	PollSeconds  string // data-poll: how often setup.js checks again
 	Client       setupStep
 	TunnelStep   setupStep
 	LoginStep    setupStep
@@ -78,7 +79,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 		snapshot:    snap,
 		RedirectURI: s.redirectURI(r),
 		CanLogin:    s.login != nil && s.login.State().Configured,
-		PollSeconds: setupPollSeconds,
+		PollSeconds: s.pollSeconds(setupPoll),
 	}
 	switch r.URL.Query().Get("saved") {
 	case "goto", "ngrok":

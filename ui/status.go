@@ -21,7 +21,31 @@ type snapshot struct {
 	Counts       store.Counts
 	LastDelivery time.Time
 	SecretKeys   int
-	WebhookURL   string // where GoTo should deliver, "" without a public URL
+	WebhookURL   string              // where GoTo should deliver, "" without a public URL
+	OrganizerKey *OrganizerKeyStatus // nil: logged out
+	Deliveries   DeliveryStatus
+}
+
+// DeliveryStatus is what became of the requests to the webhook path
+// lately, in words where people read it.
+type DeliveryStatus struct {
+	LastHour struct {
+		Stored     int `json:"stored"`
+		Duplicates int `json:"duplicates"`
+		Refused    int `json:"refused"` // 401: the signature check failed
+		Failed     int `json:"failed"`  // 400, 413, 503
+	} `json:"lastHour"`
+	LastRefusal *Refusal `json:"lastRefusal,omitempty"`
+	// SignatureFailing: the last deliveries all failed the signature with
+	// every key we know: GoTo signs with a key this computer lacks.
+	SignatureFailing bool `json:"signatureFailing"`
+}
+
+// Refusal is the latest delivery refused or not stored.
+type Refusal struct {
+	At     time.Time `json:"at"`
+	Result string    `json:"result"` // refused, too_large, malformed, store_failed
+	Reason string    `json:"reason"` // in words
 }
 
 // snapshot gathers the state from the login, the webhooks, the tunnel and
@@ -45,6 +69,10 @@ func (s *Server) snapshot(r *http.Request) (snapshot, error) {
 		hooks = s.webhooks.Status()
 	}
 	snap.Login = loginWords(st, hooks, s.demo, snap.SecretKeys > 0, snap.WebhookURL)
+	if st.Status != login.LoggedOut {
+		k := organizerKeyWords(st)
+		snap.OrganizerKey = &k
+	}
 	if s.login == nil && !s.demo {
 		snap.Login.Detail = "" // no GoTo side at all: nothing to say about it
 	}
@@ -54,6 +82,9 @@ func (s *Server) snapshot(r *http.Request) (snapshot, error) {
 		for _, name := range gotowebinar.EventNames() {
 			snap.Webhooks = append(snap.Webhooks, WebhookStatus{EventName: name})
 		}
+	}
+	if s.deliveries != nil {
+		snap.Deliveries = deliveryWords(s.deliveries.Summary(s.now()))
 	}
 	var err error
 	if snap.Counts, err = s.store.Counts(); err != nil {
@@ -85,6 +116,11 @@ type statusJSON struct {
 	SecretKeys   int             `json:"secretKeys"`
 	WebhookURL   string          `json:"webhookURL"`
 	Sync         *SyncStatus     `json:"sync,omitempty"` // the catch-up sync, when there is one
+	// OrganizerKey is the logged-in organizer's key and where it came
+	// from; absent when logged out.
+	OrganizerKey *OrganizerKeyStatus `json:"organizerKey,omitempty"`
+	// Deliveries is what became of the requests to the webhook path lately.
+	Deliveries DeliveryStatus `json:"deliveries"`
 }
 
 // status serves GET /api/status.
@@ -94,13 +130,15 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := statusJSON{
-		Demo:       s.demo,
-		Login:      snap.Login,
-		Tunnel:     snap.Tunnel,
-		Webhooks:   snap.Webhooks,
-		Counts:     snap.Counts,
-		SecretKeys: snap.SecretKeys,
-		WebhookURL: snap.WebhookURL,
+		Demo:         s.demo,
+		Login:        snap.Login,
+		Tunnel:       snap.Tunnel,
+		Webhooks:     snap.Webhooks,
+		Counts:       snap.Counts,
+		SecretKeys:   snap.SecretKeys,
+		WebhookURL:   snap.WebhookURL,
+		OrganizerKey: snap.OrganizerKey,
+		Deliveries:   snap.Deliveries,
 	}
 	if !snap.LastDelivery.IsZero() {
 		t := snap.LastDelivery.UTC().Format(time.RFC3339)
@@ -138,6 +176,10 @@ func (snap snapshot) readiness(demo bool) (ok bool, words string) {
 		}
 	}
 	switch {
+	case snap.Deliveries.SignatureFailing:
+		return false, "GoTo delivers, but every delivery fails the signature check with every key on file: " +
+			"GoTo signs with a key this computer lacks (another webinarsync with the same OAuth client may have renewed it). " +
+			"Renew the signing key below; until then GoTo keeps retrying what it sent."
 	case len(snap.Webhooks) == 0:
 		return false, "Not receiving events: no webhooks are set up at GoTo yet."
 	case active < len(snap.Webhooks):

@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"fmt"
+	"cmp"
 	"net/http"
 	"strconv"
 	"time"
@@ -19,37 +19,46 @@ type Syncer interface {
 // SyncStatus is the sync's progress and last result, in the organizer's
 // words (syncWords).
 type SyncStatus struct {
-	Available     bool      `json:"available"`         // logged in: a sync can run
-	Running       bool      `json:"running"`           // a sync runs now
-	Resumed       bool      `json:"resumed,omitempty"` // it continues one that was interrupted
-	Phase         string    `json:"phase,omitempty"`   // what it does now, e.g. "Registrants of Quarterly Launch"
-	WebinarsDone  int       `json:"webinarsDone"`
-	WebinarsTotal int       `json:"webinarsTotal"` // 0 until the webinars are listed
-	Requests      int64     `json:"requests"`      // to GoTo, in this run
-	Errors        int       `json:"errors"`        // in this run
-	Started       time.Time `json:"started,omitzero"`
-	Finished      time.Time `json:"finished,omitzero"` // of the last run that ended
-	LastResult    string    `json:"lastResult,omitempty"`
-	LastOK        bool      `json:"lastOK"`
-	Problem       string    `json:"problem,omitempty"` // what went wrong, in words
-	Next          time.Time `json:"next,omitzero"`     // when the next sync is due
+	Available     bool       `json:"available"`         // logged in: a sync can run
+	Running       bool       `json:"running"`           // a sync runs now
+	Resumed       bool       `json:"resumed,omitempty"` // it continues one that was interrupted
+	Phase         string     `json:"phase,omitempty"`   // the current step and how far it got, e.g. "Details: 412 of 1,350"
+	Step          string     `json:"step,omitempty"`    // the current step's name for scripts: webinars, registrants, attendance, details
+	StepDone      int        `json:"stepDone"`          // of the current step: webinars, or registrants for details
+	StepTotal     int        `json:"stepTotal"`         // 0 while not known
+	Webinar       string     `json:"webinar,omitempty"` // the webinar it works on, e.g. "“Quarterly Launch”"
+	Steps         []SyncStep `json:"steps,omitempty"`   // every step, in order, while running
+	WebinarsDone  int        `json:"webinarsDone"`      // webinars through every step
+	WebinarsTotal int        `json:"webinarsTotal"`     // 0 until the webinars are listed
+	Requests      int64      `json:"requests"`          // to GoTo, in this run
+	Errors        int        `json:"errors"`            // in this run
+	Started       time.Time  `json:"started,omitzero"`
+	Finished      time.Time  `json:"finished,omitzero"` // of the last run that ended
+	LastResult    string     `json:"lastResult,omitempty"`
+	LastOK        bool       `json:"lastOK"`
+	Problem       string     `json:"problem,omitempty"` // what went wrong, in words
+	Next          time.Time  `json:"next,omitzero"`     // when the next sync is due
 }
 
-// percent is how far the running sync is, 0–100; -1 before the webinars
-// are listed.
+// SyncStep is one step of a running sync, in words.
+type SyncStep struct {
+	Words    string `json:"words"` // e.g. "Registrants: 2 of 3 webinars"
+	Finished bool   `json:"finished,omitempty"`
+	Current  bool   `json:"current,omitempty"`
+}
+
+// percent is how far the running sync's current step is, 0–100; -1 while
+// its total is not known (listing the webinars).
 func (st SyncStatus) percent() int {
-	if st.WebinarsTotal == 0 {
+	if st.StepTotal == 0 {
 		return -1
 	}
-	return min(100, st.WebinarsDone*100/st.WebinarsTotal)
+	return min(100, st.StepDone*100/st.StepTotal)
 }
 
 // progressWords is the progress bar's label.
 func (st SyncStatus) progressWords() string {
-	if st.WebinarsTotal == 0 {
-		return "Listing your webinars at GoTo…"
-	}
-	return fmt.Sprintf("%s of %s webinars", num(st.WebinarsDone), num(st.WebinarsTotal))
+	return cmp.Or(st.Phase, "Listing your webinars")
 }
 
 // rate is the running sync's requests per second so far.

@@ -49,7 +49,10 @@ func TestSyncPanel_ShowsProgressWhileRunning(t *testing.T) {
 	t.Parallel()
 	st := openStore(t)
 	sy := &fakeSyncer{status: catchup.Status{Available: true, Running: true, Resumed: true, WebinarsDone: 3, WebinarsTotal: 12,
-		Phase:    catchup.Phase{Step: catchup.Details, Webinar: "Quarterly Launch", WebinarKey: launchKey, Done: 40, Total: 120},
+		Phase: catchup.Phase{Step: catchup.Details, Webinar: "Quarterly Launch", WebinarKey: launchKey, Done: 30, Total: 120},
+		Steps: []catchup.Progress{{Step: catchup.ListWebinars, Done: 12, Total: 12, Finished: true},
+			{Step: catchup.ListRegistrants, Done: 12, Total: 12, Finished: true},
+			{Step: catchup.Attendance, Done: 5, Total: 5, Finished: true}, {Step: catchup.Details, Done: 30, Total: 120}},
 		Requests: 180, Errors: 2, Started: testNow.Add(-20 * time.Second),
 		Problem: &catchup.Trouble{Item: catchup.RegistrantItem, Webinar: "Quarterly Launch", WebinarKey: launchKey, Registrant: "42",
 			Problem: gotowebinar.Problem{Kind: gotowebinar.ProblemRefused, Status: http.StatusBadRequest, Reason: "bad request"}}}}
@@ -57,9 +60,12 @@ func TestSyncPanel_ShowsProgressWhileRunning(t *testing.T) {
 	body := get(t, h, "/").Body.String()
 	mustContain(t, body,
 		`id="sync"`, `data-running="true"`, `data-progress="/sync/progress"`,
-		"Syncing:", "3 of 12 webinars", "continuing the sync that was interrupted",
-		`aria-label="3 of 12 webinars synced"`, `width="25"`,
-		"Registration details of “Quarterly Launch”: 40 of 120",
+		"Syncing</strong> — Details: 30 of 120", "continuing the sync that was interrupted",
+		// The bar moves with the registrants asked for, not whole webinars.
+		`aria-label="Details: 30 of 120"`, `width="25"`, "25%",
+		"Now: “Quarterly Launch”",
+		"✓ Webinars: 12 listed</span> · ", "✓ Registrants: 12 of 12 webinars", "✓ Attendance: 5 of 5 webinars",
+		`<strong aria-current="step">Details: 30 of 120</strong>`,
 		"180 requests", "(9.0 requests/s)", "2 errors", "started", "20 s ago",
 		"Registrant 42 of “Quarterly Launch” could not be read. GoTo refused: bad request.",
 		`<script src="/assets/sync.js?v=`)
@@ -106,7 +112,7 @@ func TestSyncPanel_LastResultAndSyncNow(t *testing.T) {
 	// Logged in, but GoTo did not name the organizer: nothing to sync.
 	sy.set(catchup.Status{NoOrganizerKey: true})
 	body = get(t, h, "/").Body.String()
-	mustContain(t, body, "Not synced yet", "GoTo did not tell us your organizer key, so there is nothing to sync yet.")
+	mustContain(t, body, "Not synced yet", "GoTo did not tell us your organizer key, so the catch-up sync cannot run yet: paste it in Settings.")
 	mustNotContain(t, body, `action="/sync"`)
 
 	sy.set(catchup.Status{})
@@ -131,9 +137,16 @@ type fakeRegistrants struct {
 	added, removed  []string
 	canChange       bool
 	addedRegistrant catchup.NewRegistrant
+	form            gotowebinar.RegistrationFields // the webinar's form; zero: GoTo's form without extras
+	formErr         error                          // reading the form fails with it
+	formReads       int
 }
 
 func (f *fakeRegistrants) CanChange() bool { return f.canChange }
+func (f *fakeRegistrants) Form(context.Context, string) (gotowebinar.RegistrationFields, error) {
+	f.formReads++
+	return f.form, f.formErr
+}
 func (f *fakeRegistrants) Add(_ context.Context, webinarKey string, r catchup.NewRegistrant) (string, error) {
 	if f.err != nil {
 		return "", f.err

@@ -28,3 +28,17 @@ func (s *Server) setUpWebhooks(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
 }
+
+// renewKey serves POST /webhooks/renew-key: GoTo signs with a key we lack,
+// so ask it for a new one (older keys keep working for a week).
+func (s *Server) renewKey(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := accountContext(r)
+	defer cancel()
+	if err := s.webhooks.RenewKey(ctx); err != nil {
+		return &userError{status: http.StatusBadGateway, title: "The signing key was not renewed",
+			msg: renewWords(err), err: err}
+	}
+	s.log.Info("ui: renewed the webhook signing key at GoTo")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}

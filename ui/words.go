@@ -212,19 +212,89 @@ func conditionWords(h reconcile.Hook) string {
 func syncWords(st catchup.Status) SyncStatus {
 	out := SyncStatus{
 		Available: st.Available, Running: st.Running, Resumed: st.Resumed, Phase: phaseWords(st.Phase),
+		Step: string(st.Phase.Step), StepDone: st.Phase.Done, StepTotal: st.Phase.Total,
 		WebinarsDone: st.WebinarsDone, WebinarsTotal: st.WebinarsTotal, Requests: st.Requests, Errors: st.Errors,
 		Started: st.Started, Finished: st.Finished, Next: st.Next,
+	}
+	if st.Phase.WebinarKey != "" {
+		out.Webinar = webinarName(st.Phase.Webinar, st.Phase.WebinarKey)
+	}
+	for _, p := range st.Steps {
+		out.Steps = append(out.Steps, SyncStep{
+			Words:    phaseWords(catchup.Phase{Step: p.Step, Done: p.Done, Total: p.Total}),
+			Finished: p.Finished, Current: p.Step == st.Phase.Step,
+		})
 	}
 	if st.Problem != nil {
 		out.Problem = troubleWords(*st.Problem)
 	}
 	if st.NoOrganizerKey {
-		out.Problem = "GoTo did not tell us your organizer key, so there is nothing to sync yet."
+		out.Problem = noOrganizerKeyWords
 	}
 	if last := st.Last; last != nil {
 		out.LastOK, out.LastResult = last.OK, outcomeWords(*last)
 	}
 	return out
+}
+
+// noOrganizerKeyWords is the sync's word for a login without an organizer
+// key; the settings page says why GoTo gave none (organizerKeyWords).
+// Logging in again does not help, so it does not say to.
+const noOrganizerKeyWords = "GoTo did not tell us your organizer key, so the catch-up sync cannot run yet: paste it in Settings."
+
+// badOrganizerKeyWords answers a paste that is not an organizer key.
+const badOrganizerKeyWords = "That is not an organizer key: it is a number of up to 30 digits, with nothing else in it. Nothing was saved."
+
+// keySourceWords says where the organizer key came from.
+func keySourceWords(src login.KeySource) string {
+	switch src {
+	case login.KeyFromToken:
+		return "from GoTo's login"
+	case login.KeyFromIdentity:
+		return "from your GoTo profile"
+	case login.KeyFromAdmin:
+		return "from GoTo's admin API"
+	case login.KeyFromSettings:
+		return "entered here"
+	}
+	return ""
+}
+
+// organizerKeyWords is the organizer key for the settings page and
+// /api/status: the key and where it came from, or why GoTo named none.
+func organizerKeyWords(st login.State) OrganizerKeyStatus {
+	k := OrganizerKeyStatus{Key: string(st.OrganizerKey), Source: string(st.KeySource), From: keySourceWords(st.KeySource)}
+	switch {
+	case k.Key != "":
+	case st.FindingKey:
+		k.Looking, k.Missing = true, "Asking GoTo for your organizer key…"
+	default:
+		k.Missing = "GoTo did not tell us your organizer key" + keyRefusalWords(st.KeyRefusals) +
+			". Paste it in Settings so the catch-up sync can run."
+	}
+	return k
+}
+
+// keyRefusalWords says, in parentheses, why GoTo's profile (the source
+// every account has) gave no key; "" when it is not known.
+func keyRefusalWords(refusals []login.KeyRefusal) string {
+	for _, r := range refusals {
+		if r.Source != login.KeyFromIdentity {
+			continue
+		}
+		switch r.Problem.Kind {
+		case gotowebinar.ProblemForbidden:
+			return " (reading your GoTo profile needs the " + gotowebinar.ScopeProfile +
+				" scope ticked on the OAuth client in GoTo's developer portal)"
+		case gotowebinar.ProblemNotFound:
+			return " (GoTo has no profile for this account)"
+		case gotowebinar.ProblemTimeout, gotowebinar.ProblemUnreachable, gotowebinar.ProblemGoToDown, gotowebinar.ProblemRateLimited:
+			return " (GoTo could not be asked for your profile just now; webinarsync asks again when it next starts)"
+		case gotowebinar.ProblemBadAnswer:
+			return " (your GoTo profile did not name it)"
+		}
+	}
+	return ""
 }
 
 // webinarName names a webinar in a sentence: its title in quotes, else its key.
@@ -235,21 +305,30 @@ func webinarName(title, key string) string {
 	return "webinar " + key
 }
 
+// phaseWords names a step of the sync and how far it got: "Registrants:
+// 2 of 3 webinars", "Details: 412 of 1,350"; the name alone while its total
+// is not known.
 func phaseWords(p catchup.Phase) string {
-	name := webinarName(p.Webinar, p.WebinarKey)
+	var name, of string
 	switch p.Step {
 	case catchup.ListWebinars:
-		return "Listing your webinars at GoTo"
+		if p.Total == 0 {
+			return "Listing your webinars"
+		}
+		return "Webinars: " + num(p.Total) + " listed"
 	case catchup.ListRegistrants:
-		return "Registrants of " + name
-	case catchup.Details:
-		return fmt.Sprintf("Registration details of %s: %s of %s", name, num(p.Done), num(p.Total))
-	case catchup.ListSessions:
-		return "Sessions of " + name
+		name, of = "Registrants", plural(p.Total, "webinar", "webinars")
 	case catchup.Attendance:
-		return "Attendance of " + name
+		name, of = "Attendance", plural(p.Total, "webinar", "webinars")
+	case catchup.Details:
+		name, of = "Details", num(p.Total)
+	default:
+		return ""
 	}
-	return ""
+	if p.Total == 0 {
+		return name
+	}
+	return name + ": " + num(p.Done) + " of " + of
 }
 
 // troubleWords says what went wrong and with which item.
@@ -280,6 +359,10 @@ func outcomeWords(o catchup.Outcome) string {
 		if o.Problem != nil {
 			problem = troubleWords(*o.Problem)
 		}
+		if o.Step != catchup.Idle {
+			return fmt.Sprintf("Stopped early (%s). %s", phaseWords(catchup.Phase{Step: o.Step, Done: o.StepDone, Total: o.StepTotal}), problem)
+		}
+		// An older version's outcome, which counted whole webinars.
 		return fmt.Sprintf("Stopped early, after %s of %s webinars. %s", num(o.WebinarsDone), num(o.WebinarsTotal), problem)
 	}
 	t := o.Tally
@@ -313,12 +396,21 @@ func outcomeWords(o catchup.Outcome) string {
 // which change it was.
 func actionWords(err error, added bool) string {
 	var local *catchup.SavedAtGoToOnly
+	var unanswered *catchup.Unanswered
 	p := gotowebinar.Classify(err)
 	switch {
 	case errors.As(err, &local) && added:
 		return "GoTo registered them, but saving them here failed; the next sync adds them."
 	case local != nil:
 		return "GoTo removed them, but marking them here failed; the next sync marks them."
+	case errors.As(err, &unanswered):
+		var blank []string
+		for _, f := range unanswered.Fields {
+			blank = append(blank, fieldLabel(f))
+		}
+		blank = append(blank, unanswered.Questions...)
+		return "GoTo refused: the webinar's registration form requires " + listWords(blank) +
+			", left blank. The form may have changed at GoTo since the page was shown: go back, reload it and fill them in."
 	case p.Kind == gotowebinar.ProblemNotLoggedIn && added:
 		return "Log in to GoTo first: webinarsync registers people at GoTo, not only here."
 	case p.Kind == gotowebinar.ProblemNotLoggedIn:
@@ -330,4 +422,93 @@ func actionWords(err error, added bool) string {
 		return "They were not registered at GoTo: " + describe(p, changingRegistrants, "")
 	}
 	return "They were not removed at GoTo: " + describe(p, changingRegistrants, "")
+}
+
+// incompleteWords says what the add form lacks, before anything is sent
+// to GoTo.
+func incompleteWords(in incomplete) string {
+	var b strings.Builder
+	if len(in.Missing) > 0 {
+		b.WriteString("The webinar's registration form requires " + listWords(in.Missing) + ". ")
+	}
+	if in.BadEmail != "" {
+		b.WriteString("“" + in.BadEmail + "” is not an e-mail address. ")
+	}
+	b.WriteString("Go back and complete the form.")
+	return b.String()
+}
+
+// formTroubleWords says why the add form shows the basic fields only.
+func formTroubleWords(err error) string {
+	return "The webinar's own registration form could not be read from GoTo, so only the basic fields are shown; " +
+		"GoTo refuses the registration if its form requires more. " + describe(gotowebinar.Classify(err), changingRegistrants, "")
+}
+
+// listWords lists names in quotes: “A”, “B” and “C”.
+func listWords(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = "“" + n + "”"
+	}
+	if len(quoted) < 2 {
+		return strings.Join(quoted, "")
+	}
+	return strings.Join(quoted[:len(quoted)-1], ", ") + " and " + quoted[len(quoted)-1]
+}
+
+// deliveryWords is the recent deliveries for the status.
+func deliveryWords(sum gotowebinar.DeliverySummary) DeliveryStatus {
+	var d DeliveryStatus
+	d.LastHour.Stored, d.LastHour.Duplicates = sum.Stored, sum.Duplicates
+	d.LastHour.Refused, d.LastHour.Failed = sum.Refused, sum.Failed
+	d.SignatureFailing = sum.SignatureFailing
+	if o := sum.LastRefusal; o != nil {
+		d.LastRefusal = &Refusal{At: o.At, Result: string(o.Result), Reason: refusalWords(*o)}
+	}
+	return d
+}
+
+// refusalWords says why a delivery was refused or not stored.
+func refusalWords(o gotowebinar.Outcome) string {
+	switch o.Result {
+	case gotowebinar.TooLarge:
+		return "its body was larger than GoTo's events ever are"
+	case gotowebinar.Malformed:
+		return "it was signed, but not an event GoTo sends (not a JSON object)"
+	case gotowebinar.StoreFailed:
+		return "it could not be saved on this computer; GoTo sends it again"
+	}
+	switch {
+	case errors.Is(o.Check, gotowebinar.ErrBadSignature):
+		return "its signature matches none of the keys on file"
+	case errors.Is(o.Check, gotowebinar.ErrMissingSig), errors.Is(o.Check, gotowebinar.ErrMissingSigTime):
+		return "it was not signed (not from GoTo)"
+	case errors.Is(o.Check, gotowebinar.ErrSignatureFormat):
+		return "its signature is malformed (not from GoTo)"
+	case errors.Is(o.Check, gotowebinar.ErrNoSecret):
+		return "no signing key is on file yet to check it with"
+	}
+	return "its signature check failed"
+}
+
+// renewWords says why the signing key was not renewed.
+func renewWords(err error) string {
+	if errors.Is(err, reconcile.ErrKeyFromEnvironment) {
+		return "The signing key comes from WEBINARSYNC_WEBHOOK_SECRET, so webinarsync does not ask GoTo for one: set the key GoTo signs with there and restart."
+	}
+	return "GoTo did not make a new signing key: " + describe(gotowebinar.Classify(err), removingWebhooks, "")
+}
+
+// lastHourWords counts the last hour's deliveries in a line.
+func (d DeliveryStatus) lastHourWords() string {
+	h := d.LastHour
+	words := "Last hour: " + num(h.Stored) + " stored"
+	if h.Duplicates > 0 {
+		words += ", " + num(h.Duplicates) + " sent again (kept once)"
+	}
+	words += ", " + num(h.Refused) + " refused"
+	if h.Failed > 0 {
+		words += ", " + num(h.Failed) + " not stored"
+	}
+	return words + "."
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -315,6 +316,13 @@ func TestSyncWords_SayWhatTheSyncDid(t *testing.T) {
 					"The attendance of a session of webinar " + launchKey + " could not be read. GoTo no longer has it (deleted or cancelled)."}},
 		{name: "stopped early",
 			status: catchup.Status{Available: true, Finished: testNow,
+				Last: &catchup.Outcome{Stopped: true, WebinarsDone: 0, WebinarsTotal: 12, Step: catchup.Details, StepDone: 412, StepTotal: 1350,
+					Problem: &catchup.Trouble{Item: catchup.WebinarItem, Webinar: "Quarterly Launch", WebinarKey: launchKey,
+						Problem: gotowebinar.Problem{Kind: gotowebinar.ProblemLoginExpired}}}},
+			want: SyncStatus{Available: true, Finished: testNow,
+				LastResult: "Stopped early (Details: 412 of 1,350). Webinar “Quarterly Launch” could not be synced. Your GoTo session expired: log in again."}},
+		{name: "stopped early, an older version's outcome",
+			status: catchup.Status{Available: true, Finished: testNow,
 				Last: &catchup.Outcome{Stopped: true, WebinarsDone: 3, WebinarsTotal: 12,
 					Problem: &catchup.Trouble{Item: catchup.WebinarItem, Webinar: "Quarterly Launch", WebinarKey: launchKey,
 						Problem: gotowebinar.Problem{Kind: gotowebinar.ProblemLoginExpired}}}},
@@ -322,10 +330,10 @@ func TestSyncWords_SayWhatTheSyncDid(t *testing.T) {
 				LastResult: "Stopped early, after 3 of 12 webinars. Webinar “Quarterly Launch” could not be synced. Your GoTo session expired: log in again."}},
 		{name: "stopped early, interrupted",
 			status: catchup.Status{Available: true, Finished: testNow,
-				Last: &catchup.Outcome{Stopped: true, WebinarsDone: 0, WebinarsTotal: 5,
+				Last: &catchup.Outcome{Stopped: true, WebinarsDone: 0, WebinarsTotal: 5, Step: catchup.ListRegistrants, StepDone: 2, StepTotal: 5,
 					Problem: &catchup.Trouble{Problem: gotowebinar.Problem{Kind: gotowebinar.ProblemInterrupted}}}},
 			want: SyncStatus{Available: true, Finished: testNow,
-				LastResult: "Stopped early, after 0 of 5 webinars. The sync was interrupted (webinarsync stopped)."}},
+				LastResult: "Stopped early (Registrants: 2 of 5 webinars). The sync was interrupted (webinarsync stopped)."}},
 		{name: "stopped early, nothing known",
 			status: catchup.Status{Available: true, Finished: testNow, Last: &catchup.Outcome{Stopped: true, WebinarsDone: 1, WebinarsTotal: 2}},
 			want: SyncStatus{Available: true, Finished: testNow,
@@ -338,21 +346,27 @@ func TestSyncWords_SayWhatTheSyncDid(t *testing.T) {
 				LastResult: "12 webinars, 3,400 registrants listed (25 new); 420 requests to GoTo in 47s (8.9/s)."}},
 		{name: "no organizer key",
 			status: catchup.Status{NoOrganizerKey: true},
-			want:   SyncStatus{Problem: "GoTo did not tell us your organizer key, so there is nothing to sync yet."}},
+			want:   SyncStatus{Problem: "GoTo did not tell us your organizer key, so the catch-up sync cannot run yet: paste it in Settings."}},
 		{name: "running, with a problem",
 			status: catchup.Status{Available: true, Running: true, Resumed: true, Started: started, Requests: 180, Errors: 1,
-				WebinarsDone: 3, WebinarsTotal: 12,
-				Phase: catchup.Phase{Step: catchup.ListSessions, WebinarKey: launchKey},
+				WebinarsDone: 0, WebinarsTotal: 12,
+				Phase: catchup.Phase{Step: catchup.Attendance, WebinarKey: launchKey, Done: 1, Total: 3},
+				Steps: []catchup.Progress{{Step: catchup.ListWebinars, Done: 12, Total: 12, Finished: true},
+					{Step: catchup.ListRegistrants, Done: 12, Total: 12, Finished: true},
+					{Step: catchup.Attendance, Done: 1, Total: 3}, {Step: catchup.Details}},
 				Problem: &catchup.Trouble{Item: catchup.RegistrantItem, Webinar: "Quarterly Launch", WebinarKey: launchKey, Registrant: "42",
 					Problem: gotowebinar.Problem{Kind: gotowebinar.ProblemRateLimited, Status: 429}}},
 			want: SyncStatus{Available: true, Running: true, Resumed: true, Started: started, Requests: 180, Errors: 1,
-				WebinarsDone: 3, WebinarsTotal: 12, Phase: "Sessions of webinar " + launchKey,
+				WebinarsDone: 0, WebinarsTotal: 12, Phase: "Attendance: 1 of 3 webinars", Step: "attendance", StepDone: 1, StepTotal: 3,
+				Webinar: "webinar " + launchKey,
+				Steps: []SyncStep{{Words: "Webinars: 12 listed", Finished: true}, {Words: "Registrants: 12 of 12 webinars", Finished: true},
+					{Words: "Attendance: 1 of 3 webinars", Current: true}, {Words: "Details"}},
 				Problem: "Registrant 42 of “Quarterly Launch” could not be read. GoTo asked us to slow down (too many requests); the next sync continues."}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			got := syncWords(tc.status)
-			if got != tc.want {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("syncWords =\n%+v\nwant\n%+v", got, tc.want)
 			}
 			noSignIn(t, "the sync", got.LastResult+got.Problem+got.Phase)
@@ -360,22 +374,21 @@ func TestSyncWords_SayWhatTheSyncDid(t *testing.T) {
 	}
 }
 
-func TestPhaseWords_NameTheWebinarByTitleElseKey(t *testing.T) {
+func TestPhaseWords_SayTheStepAndHowFarItGot(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		phase catchup.Phase
 		want  string
 	}{
 		{catchup.Phase{}, ""},
-		{catchup.Phase{Step: catchup.ListWebinars}, "Listing your webinars at GoTo"},
-		{catchup.Phase{Step: catchup.ListRegistrants, Webinar: "Quarterly Launch", WebinarKey: launchKey}, "Registrants of “Quarterly Launch”"},
-		{catchup.Phase{Step: catchup.ListRegistrants, WebinarKey: launchKey}, "Registrants of webinar " + launchKey},
-		{catchup.Phase{Step: catchup.Details, Webinar: "Quarterly Launch", WebinarKey: launchKey, Done: 40, Total: 1200},
-			"Registration details of “Quarterly Launch”: 40 of 1,200"},
-		{catchup.Phase{Step: catchup.Details, WebinarKey: launchKey, Done: 1, Total: 2}, "Registration details of webinar " + launchKey + ": 1 of 2"},
-		{catchup.Phase{Step: catchup.ListSessions, Webinar: "Quarterly Launch", WebinarKey: launchKey}, "Sessions of “Quarterly Launch”"},
-		{catchup.Phase{Step: catchup.Attendance, Webinar: "Quarterly Launch", WebinarKey: launchKey}, "Attendance of “Quarterly Launch”"},
-		{catchup.Phase{Step: catchup.Attendance, WebinarKey: launchKey}, "Attendance of webinar " + launchKey},
+		{catchup.Phase{Step: catchup.ListWebinars}, "Listing your webinars"},
+		{catchup.Phase{Step: catchup.ListWebinars, Done: 3, Total: 3}, "Webinars: 3 listed"},
+		{catchup.Phase{Step: catchup.ListRegistrants}, "Registrants"},
+		{catchup.Phase{Step: catchup.ListRegistrants, Webinar: "Quarterly Launch", WebinarKey: launchKey, Done: 2, Total: 3}, "Registrants: 2 of 3 webinars"},
+		{catchup.Phase{Step: catchup.ListRegistrants, Done: 0, Total: 1}, "Registrants: 0 of 1 webinar"},
+		{catchup.Phase{Step: catchup.Attendance, WebinarKey: launchKey, Done: 1, Total: 3}, "Attendance: 1 of 3 webinars"},
+		{catchup.Phase{Step: catchup.Details, Webinar: "Quarterly Launch", WebinarKey: launchKey, Done: 412, Total: 1350}, "Details: 412 of 1,350"},
+		{catchup.Phase{Step: catchup.Details}, "Details"},
 	} {
 		if got := phaseWords(tc.phase); got != tc.want {
 			t.Errorf("phaseWords(%+v) = %q, want %q", tc.phase, got, tc.want)

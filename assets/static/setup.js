@@ -43,7 +43,7 @@
   });
 
   // Live checks.
-  var every = (parseInt(page.getAttribute("data-poll"), 10) || 2) * 1000;
+  var every = (parseFloat(page.getAttribute("data-poll")) || 2) * 1000;
   var recheck = document.getElementById("setup-recheck");
   function say(text, lost) {
     if (!recheck) return;

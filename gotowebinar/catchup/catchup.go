@@ -1,14 +1,17 @@
 // Package catchup pulls from GoTo's REST API what webhooks could not
-// bring (the laptop slept, the tunnel was down, the app was not running):
-// the webinars in a window around today, their registrants (the listing,
-// then one by one only those we know no more of than the listing says),
-// and the attendance of their sessions, merged with what webhooks
-// delivered (store/merge.go). It runs at start, after login, every
-// Config.Every and on "Sync now". Its progress is kept in the store after
-// every step, so a sync cut short (quit, crash, network gone) resumes
-// where it stopped instead of asking GoTo again. It also makes the
-// registrant changes an organizer asks for (registrants.go). It reports
-// typed states; ui words them.
+// bring (the laptop slept, the tunnel was down, the app was not running),
+// merged with what webhooks delivered (store/merge.go), in steps across
+// all webinars (work.go): the webinars in a window around today; every
+// webinar's registrant listing; who attended each webinar's sessions; and
+// last, one by one, the registrants we know no more of than the listing
+// says, the nearest webinars first. So a first sync shows everyone
+// registered and who attended within seconds, and the slow part fills in
+// afterwards. It runs at start, after login, every Config.Every and on
+// "Sync now". Its progress is kept in the store after every step, so a
+// sync cut short (quit, crash, network gone) resumes where it stopped
+// instead of asking GoTo again. It also makes the registrant changes an
+// organizer asks for (registrants.go). It reports typed states; ui words
+// them.
 package catchup
 
 import (
@@ -89,9 +92,10 @@ type CatchUp struct {
 
 	requests atomic.Int64 // this attempt's requests; the Client counts them
 
-	mu     sync.Mutex // guards status and the run being synced
-	status Status
-	run    *run
+	mu          sync.Mutex // guards status, the run being synced and detailsDone
+	status      Status
+	run         *run
+	detailsDone int // registrants of the run's details step asked for (it saves a webinar at a time)
 }
 
 // New builds a CatchUp, with the last sync's outcome from the store.
@@ -168,12 +172,13 @@ func (c *CatchUp) Sync(ctx context.Context) error {
 	r, resumed := c.loadRun(org)
 	c.requests.Store(0)
 	c.mu.Lock()
-	c.run = r
+	c.run, c.detailsDone = r, 0
 	c.status.Running, c.status.Resumed = true, resumed
 	c.status.Started, c.status.Phase, c.status.Problem = c.now(), Phase{}, nil
 	c.mu.Unlock()
 	if resumed {
-		c.log.Info("sync: resuming an interrupted sync", "started", r.Started, "webinarsDone", len(r.Done), "of", len(r.Webinars))
+		c.log.Info("sync: resuming an interrupted sync", "started", r.Started, "webinars", len(r.Webinars),
+			"registrantsListed", len(r.Registrants), "attendanceMerged", len(r.Attendance), "detailed", len(r.Detailed))
 	}
 	err := c.sync(gotowebinar.CountRequests(ctx, &c.requests), org, r)
 	c.finish(ctx, r, err)
@@ -185,12 +190,18 @@ func (c *CatchUp) Sync(ctx context.Context) error {
 func (c *CatchUp) finish(ctx context.Context, r *run, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	started := c.status.Started
+	started, at := c.status.Started, c.status.Phase.Step
+	out := Outcome{Step: at}
+	for _, p := range c.stepsLocked(r) {
+		if p.Step == at {
+			out.StepDone, out.StepTotal = p.Done, p.Total
+		}
+	}
 	c.status.Running, c.status.Phase, c.run = false, Phase{}, nil
 	requests := c.requests.Load()
 	r.Requests += requests
-	out := Outcome{Started: started, Finished: c.now(), Tally: r.Tally, Requests: requests,
-		Elapsed: c.now().Sub(started), Errors: r.Errors, WebinarsDone: len(r.Done), WebinarsTotal: len(r.Webinars)}
+	out.Started, out.Finished, out.Tally, out.Requests = started, c.now(), r.Tally, requests
+	out.Elapsed, out.Errors, out.WebinarsDone, out.WebinarsTotal = c.now().Sub(started), r.Errors, len(r.Detailed), len(r.Webinars)
 	if err != nil {
 		p := Trouble{Problem: gotowebinar.Classify(err)}
 		r.Problem = &p
@@ -209,6 +220,7 @@ func (c *CatchUp) finish(ctx context.Context, r *run, err error) {
 	if r.Problem != nil && r.Problem.Item == WholeSync {
 		r.Problem = nil // what stopped an earlier attempt is over now
 	}
+	out.Step, out.StepDone, out.StepTotal = Idle, 0, 0 // it went through them all
 	out.OK, out.Problem = r.Errors == 0, r.Problem
 	c.status.Problem = r.Problem
 	c.saveOutcomeLocked(out)
@@ -235,16 +247,22 @@ func (c *CatchUp) loadRun(org gotowebinar.Key) (*run, bool) {
 	switch {
 	case err != nil:
 		c.log.Warn("sync: the saved progress is unreadable; starting over", "err", err)
+	case ok && r.Version != runVersion:
+		// An older version's progress (see runVersion): starting over.
+		c.log.Info("sync: the saved progress is an older version's; starting over", "version", r.Version)
 	case ok && r.Organizer == string(org) && now.Sub(r.Started) < resumeWithin:
-		if r.Partial == nil {
-			r.Partial = map[string]*webinarProgress{}
+		if r.Need == nil {
+			r.Need = map[string][]string{}
+		}
+		if r.Sessions == nil {
+			r.Sessions = map[string]*sessionsProgress{}
 		}
 		return &r, true
 	}
 	return &run{
-		Organizer: string(org), Started: now,
+		Version: runVersion, Organizer: string(org), Started: now,
 		From: now.Add(-c.cfg.Past).UTC().Truncate(time.Second), To: now.Add(c.cfg.Future).UTC().Truncate(time.Second),
-		Partial: map[string]*webinarProgress{},
+		Need: map[string][]string{}, Sessions: map[string]*sessionsProgress{},
 	}, false
 }
 
@@ -263,9 +281,17 @@ func (c *CatchUp) update(r *run, f func()) error {
 	return c.saveRunLocked(r)
 }
 
-func (c *CatchUp) phase(p Phase) {
+// phase says which step the sync is in.
+func (c *CatchUp) phase(s Step) {
 	c.mu.Lock()
-	c.status.Phase = p
+	c.status.Phase = Phase{Step: s}
+	c.mu.Unlock()
+}
+
+// working says which webinar the step works on now.
+func (c *CatchUp) working(key, title string) {
+	c.mu.Lock()
+	c.status.Phase.Webinar, c.status.Phase.WebinarKey = title, key
 	c.mu.Unlock()
 }
 

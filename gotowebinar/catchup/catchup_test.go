@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -109,91 +108,155 @@ func TestSync_FullSyncOfSeveralWebinarsWithManyPages(t *testing.T) {
 	f.checkComplete(t)
 }
 
-func TestSync_InterruptedSyncResumesWithoutFetchingWhatWasDone(t *testing.T) {
+func TestSync_InterruptedSyncResumesEachStepWithoutFetchingWhatWasDone(t *testing.T) {
+	t.Parallel()
+	const workers = 3
+	for _, tc := range []struct {
+		name string
+		cut  func(*http.Request) bool // a request of the kind to cut at
+		at   int                      // cut at the at-th of them
+		step Step                     // the step the cut falls in
+	}{
+		{"registrant listings", func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/registrants") }, 6, ListRegistrants},
+		{"attendance", func(r *http.Request) bool {
+			return strings.HasSuffix(r.URL.Path, "/attendees") && !strings.Contains(r.URL.Path, "/sessions/")
+		}, 2, Attendance},
+		{"details", func(r *http.Request) bool { return strings.Contains(r.URL.Path, "/registrants/") }, 45, Details},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			now := time.Now()
+			f := newFixture(t, fixtureConfig{pageSize: 7, workers: workers,
+				pop: gotosim.Population{Webinars: 4, Registrants: 30, Sessions: 1, Attend: 50, Start: now.Add(-5 * 24 * time.Hour)}})
+
+			// Cut the sync short at the at-th request of its kind.
+			ctx, cancel := context.WithCancel(t.Context())
+			var mu sync.Mutex
+			n := 0
+			f.srv.SetFront(func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
+				if r.Method == "GET" && tc.cut(r) {
+					mu.Lock()
+					if n++; n == tc.at {
+						cancel()
+					}
+					mu.Unlock()
+				}
+				return false
+			})
+			if err := f.sync.Sync(ctx); !errors.Is(err, context.Canceled) {
+				t.Fatalf("the cut sync returned %v, want context.Canceled", err)
+			}
+			f.srv.SetFront(nil)
+			var saved run
+			if ok, err := f.st.SettingJSON(settingRun, &saved); !ok || err != nil || !saved.Listed || len(saved.Detailed) == len(saved.Webinars) {
+				raw, _ := f.st.Setting(settingRun)
+				t.Fatalf("saved progress %s (%v): want the webinars listed and some left to do", raw, err)
+			}
+			if saved.Problem == nil || saved.Problem.Problem.Kind != gotowebinar.ProblemInterrupted {
+				t.Errorf("saved progress names the trouble %+v, want an interruption", saved.Problem)
+			}
+			// An app stopping is not news: no outcome for the cut sync.
+			if st := f.sync.Status(); st.Last != nil || st.Running || st.Problem == nil || st.Problem.Problem.Kind != gotowebinar.ProblemInterrupted {
+				t.Errorf("status after the cut = %+v, want no outcome and the interruption as its problem", st)
+			}
+			// The steps before the cut are done, the one cut is not.
+			switch tc.step {
+			case ListRegistrants:
+				if len(saved.Registrants) == len(saved.Webinars) || len(saved.Attendance) > 0 {
+					t.Errorf("cut in the listings, yet saved %d of %d listed, %d with attendance", len(saved.Registrants), len(saved.Webinars), len(saved.Attendance))
+				}
+			case Attendance:
+				if len(saved.Registrants) != len(saved.Webinars) || len(saved.Attendance) == len(saved.Webinars) || saved.DetailsPlanned {
+					t.Errorf("cut in the attendance, yet saved %d listed, %d with attendance of %d, details planned %v",
+						len(saved.Registrants), len(saved.Attendance), len(saved.Webinars), saved.DetailsPlanned)
+				}
+			case Details:
+				if len(saved.Attendance) != len(saved.Webinars) || !saved.DetailsPlanned || saved.DetailsTotal == 0 {
+					t.Errorf("cut in the details, yet saved %d with attendance of %d, %d details planned", len(saved.Attendance), len(saved.Webinars), saved.DetailsTotal)
+				}
+			}
+			mark := len(f.sim.APIRequests())
+
+			if err := f.sync.Sync(t.Context()); err != nil {
+				t.Fatalf("the resumed Sync: %v", err)
+			}
+			if st := f.sync.Status(); !st.Resumed || st.Last == nil || !st.Last.OK || st.Last.Stopped {
+				t.Errorf("status = %+v, want a resumed sync that ended well", st)
+			}
+			f.checkComplete(t)
+			if raw, _ := f.st.Setting(settingRun); raw != "" {
+				t.Errorf("progress kept after the sync ended: %s", raw)
+			}
+
+			// What the first attempt finished is not asked for again.
+			if again := f.apiRequests(mark, func(r gotosim.APIRequest) bool { return strings.HasSuffix(r.Path, "/webinars") }); len(again) != 0 {
+				t.Errorf("the webinars were listed again: %+v", again)
+			}
+			for _, key := range saved.Registrants {
+				if again := f.apiRequests(mark, isPage(f.webinarPath(key))); len(again) != 0 {
+					t.Errorf("webinar %s: its registrants were listed already, yet listed again", key)
+				}
+			}
+			for _, key := range saved.Attendance {
+				prefix := f.webinarPath(key)
+				if again := f.apiRequests(mark, func(r gotosim.APIRequest) bool {
+					return strings.HasPrefix(r.Path, prefix) && (strings.HasSuffix(r.Path, "/sessions") || strings.HasSuffix(r.Path, "/attendees"))
+				}); len(again) != 0 {
+					t.Errorf("webinar %s: its attendance was merged already, yet asked for again (%s)", key, again[0].Path)
+				}
+			}
+			for _, key := range saved.Detailed {
+				prefix := f.webinarPath(key)
+				if again := f.apiRequests(mark, func(r gotosim.APIRequest) bool { return strings.HasPrefix(r.Path, prefix) }); len(again) != 0 {
+					t.Errorf("webinar %s was done, yet the resumed sync asked %d things of it (%s …)", key, len(again), again[0].Path)
+				}
+			}
+			// A registrant is asked for twice at most when the cut caught its
+			// answer on the way (one per worker).
+			seen := map[string]int{}
+			for _, r := range f.sim.APIRequests() {
+				if isDetail(r) {
+					seen[r.Path]++
+				}
+			}
+			twice := 0
+			for _, c := range seen {
+				if c > 1 {
+					twice++
+				}
+			}
+			if twice > workers {
+				t.Errorf("%d registrants asked for twice, want at most the %d in flight at the cut", twice, workers)
+			}
+		})
+	}
+}
+
+// An older version saved its progress webinar by webinar: this one does
+// not resume it but starts over, and loses nothing by it.
+func TestSync_StartsOverFromAnOlderVersionsProgress(t *testing.T) {
 	t.Parallel()
 	now := time.Now()
-	const workers = 3
-	f := newFixture(t, fixtureConfig{pageSize: 7, workers: workers,
-		pop: gotosim.Population{Webinars: 4, Registrants: 30, Sessions: 1, Attend: 50, Start: now.Add(-5 * 24 * time.Hour)}})
-
-	// Cut the sync short at the 45th registrant asked for one by one.
-	ctx, cancel := context.WithCancel(t.Context())
-	var mu sync.Mutex
-	n := 0
-	f.srv.SetFront(func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
-		if r.Method == "GET" && strings.Contains(r.URL.Path, "/registrants/") {
-			mu.Lock()
-			if n++; n == 45 {
-				cancel()
-			}
-			mu.Unlock()
-		}
-		return false
-	})
-	if err := f.sync.Sync(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("the cut sync returned %v, want context.Canceled", err)
+	f := newFixture(t, fixtureConfig{
+		pop: gotosim.Population{Webinars: 2, Registrants: 6, Sessions: 1, Attend: 50, Start: now.Add(-2 * 24 * time.Hour)}})
+	old := map[string]any{
+		"organizer": f.sim.OrganizerKey(), "started": now.Add(-time.Hour), "from": now.Add(-90 * 24 * time.Hour), "to": now.Add(365 * 24 * time.Hour),
+		"listed": true, "webinars": []string{f.webinars[0].Key, f.webinars[1].Key}, "done": []string{f.webinars[0].Key},
+		"partial": map[string]any{f.webinars[1].Key: map[string]any{"registrants": true, "details": true}},
 	}
-	f.srv.SetFront(nil)
-	var saved run
-	if ok, err := f.st.SettingJSON(settingRun, &saved); !ok || err != nil || !saved.Listed || len(saved.Done) == len(saved.Webinars) {
-		raw, _ := f.st.Setting(settingRun)
-		t.Fatalf("saved progress %s (%v): want the webinars listed and some left to do", raw, err)
+	if err := f.st.SetSettingJSON(settingRun, old); err != nil {
+		t.Fatal(err)
 	}
-	if saved.Problem == nil || saved.Problem.Problem.Kind != gotowebinar.ProblemInterrupted {
-		t.Errorf("saved progress names the trouble %+v, want an interruption", saved.Problem)
-	}
-	// An app stopping is not news: no outcome for the cut sync.
-	if st := f.sync.Status(); st.Last != nil || st.Running || st.Problem == nil || st.Problem.Problem.Kind != gotowebinar.ProblemInterrupted {
-		t.Errorf("status after the cut = %+v, want no outcome and the interruption as its problem", st)
-	}
-	first := f.sim.APIRequests()
-	mark := len(first)
-
 	if err := f.sync.Sync(t.Context()); err != nil {
-		t.Fatalf("the resumed Sync: %v", err)
+		t.Fatalf("Sync: %v", err)
 	}
-	if st := f.sync.Status(); !st.Resumed || st.Last == nil || !st.Last.OK || st.Last.Stopped {
-		t.Errorf("status = %+v, want a resumed sync that ended well", st)
+	if st := f.sync.Status(); st.Resumed || st.Last == nil || !st.Last.OK {
+		t.Errorf("status = %+v, want a new sync, not a resumed one, that ended well", st)
+	}
+	if n := len(f.apiRequests(0, func(r gotosim.APIRequest) bool { return strings.HasSuffix(r.Path, "/webinars") })); n != 1 {
+		t.Errorf("the webinars were listed %d times, want once", n)
 	}
 	f.checkComplete(t)
-	if raw, _ := f.st.Setting(settingRun); raw != "" {
-		t.Errorf("progress kept after the sync ended: %s", raw)
-	}
-
-	// What the first attempt finished is not asked for again.
-	if again := f.apiRequests(mark, func(r gotosim.APIRequest) bool { return strings.HasSuffix(r.Path, "/webinars") }); len(again) != 0 {
-		t.Errorf("the webinars were listed again: %+v", again)
-	}
-	for _, key := range saved.Done {
-		prefix := f.webinarPath(key)
-		if again := f.apiRequests(mark, func(r gotosim.APIRequest) bool { return strings.HasPrefix(r.Path, prefix) }); len(again) != 0 {
-			t.Errorf("webinar %s was done, yet the resumed sync asked %d things of it (%s …)", key, len(again), again[0].Path)
-		}
-	}
-	for key, p := range saved.Partial {
-		if p.Registrants {
-			if again := f.apiRequests(mark, isPage(f.webinarPath(key))); len(again) != 0 {
-				t.Errorf("webinar %s: its registrants were listed already, yet listed again", key)
-			}
-		}
-	}
-	// A registrant is asked for twice at most when the cut caught its
-	// answer on the way (one per worker, two webinars at once).
-	seen := map[string]int{}
-	for _, r := range f.sim.APIRequests() {
-		if isDetail(r) {
-			seen[r.Path]++
-		}
-	}
-	twice := 0
-	for _, c := range seen {
-		if c > 1 {
-			twice++
-		}
-	}
-	if twice > 2*workers {
-		t.Errorf("%d registrants asked for twice, want at most the %d in flight at the cut", twice, 2*workers)
-	}
 }
 
 // TestSync_StaysUnderGoTosLimitAndNearIt runs in a synctest bubble with the
@@ -284,23 +347,15 @@ func TestSync_NotLoggedInSaysSoAndAsksNothing(t *testing.T) {
 
 func TestStatus_LoggedInWithoutOrganizerKeySaysSoAndAsksNothing(t *testing.T) {
 	t.Parallel()
-	// GoTo's token response without organizer_key.
+	// GoTo's token response names no organizer_key (today's shape), and
+	// neither the profile nor the admin API will say it.
 	f := newFixture(t, fixtureConfig{inMemory: true, wrap: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path != "/oauth/token" {
-				next.ServeHTTP(w, r)
+			if r.URL.Path == gotosim.IdentityMePath || r.URL.Path == gotosim.AdminMePath {
+				http.Error(w, `{"detail":"insufficient scope"}`, http.StatusForbidden)
 				return
 			}
-			rec := httptest.NewRecorder()
-			next.ServeHTTP(rec, r)
-			var body map[string]any
-			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-				t.Errorf("the token response: %v", err)
-			}
-			delete(body, "organizer_key")
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(rec.Code)
-			_ = json.NewEncoder(w).Encode(body)
+			next.ServeHTTP(w, r)
 		})
 	}})
 	if st := f.login.State(); st.Status != login.LoggedIn {
@@ -357,9 +412,12 @@ func TestSync_StoppedEarlyOutcomeSurvivesARestart(t *testing.T) {
 	if before.Problem == nil || *before.Problem != *last.Problem {
 		t.Errorf("status problem %+v, want the outcome's %+v", before.Problem, last.Problem)
 	}
+	if last.Step != Attendance || last.StepTotal != 3 || last.StepDone >= 3 {
+		t.Errorf("outcome stopped at %q, %d of %d, want in the attendance, some of 3 webinars left", last.Step, last.StepDone, last.StepTotal)
+	}
 	var saved run
-	if ok, err := f.st.SettingJSON(settingRun, &saved); !ok || err != nil || len(saved.Done) != last.WebinarsDone {
-		t.Errorf("saved progress (%v, %v): %d webinars done, the outcome says %d", ok, err, len(saved.Done), last.WebinarsDone)
+	if ok, err := f.st.SettingJSON(settingRun, &saved); !ok || err != nil || len(saved.Detailed) != last.WebinarsDone {
+		t.Errorf("saved progress (%v, %v): %d webinars done, the outcome says %d", ok, err, len(saved.Detailed), last.WebinarsDone)
 	}
 
 	// The app restarts: a new CatchUp over the same store shows the same.

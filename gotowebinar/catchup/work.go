@@ -3,52 +3,38 @@ package catchup
 import (
 	"cmp"
 	"context"
+	"errors"
+	"net/http"
 	"slices"
 	"sync"
-	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"webinarsync/gotowebinar"
 )
 
+// sync takes r through the steps it has not finished, each across all
+// webinars: the listings cost a request per page of 200 and the details a
+// request per registrant, so listings first put everyone registered and
+// who attended on screen in seconds, and the details fill in afterwards.
 func (c *CatchUp) sync(ctx context.Context, org gotowebinar.Key, r *run) error {
-	if !r.Listed {
-		if err := c.listWebinars(ctx, org, r); err != nil {
+	for _, step := range []func(context.Context, gotowebinar.Key, *run) error{
+		c.listWebinars, c.listAllRegistrants, c.attendance, c.details,
+	} {
+		if err := step(ctx, org, r); err != nil {
 			return err
 		}
 	}
-	var todo []string
-	c.mu.Lock()
-	for _, key := range r.Webinars {
-		if !slices.Contains(r.Done, key) {
-			todo = append(todo, key)
-		}
-	}
-	c.mu.Unlock()
-	// Two webinars at once: while one waits for an answer it needs before
-	// going on (its first page, its sessions), the other's requests use
-	// the rate GoTo allows.
-	return each(ctx, min(2, c.cfg.Workers), todo, func(ctx context.Context, key string) error {
-		err := c.syncWebinar(ctx, org, r, key)
-		switch {
-		case err == nil:
-		case gotowebinar.Isolated(err) && ctx.Err() == nil:
-			// GoTo refused this webinar only (cancelled meanwhile, say).
-			c.noteError(r, Trouble{Item: WebinarItem, Webinar: c.title(key), WebinarKey: key}, err)
-		default:
-			return err
-		}
-		return c.update(r, func() {
-			r.Done = append(r.Done, key)
-			delete(r.Partial, key)
-		})
-	})
+	return nil
 }
 
-// listWebinars lists and merges the window's webinars.
+// listWebinars lists and merges the window's webinars, nearest first.
 func (c *CatchUp) listWebinars(ctx context.Context, org gotowebinar.Key, r *run) error {
-	c.phase(Phase{Step: ListWebinars})
+	if r.Listed {
+		return nil
+	}
+	c.phase(ListWebinars)
 	ws, err := c.client.ListWebinars(ctx, org, r.From, r.To)
 	if err != nil {
 		return err
@@ -57,141 +43,100 @@ func (c *CatchUp) listWebinars(ctx context.Context, org gotowebinar.Key, r *run)
 	if err != nil {
 		return err
 	}
+	keys := nearestFirst(ws, c.now())
 	return c.update(r, func() {
-		r.Webinars = r.Webinars[:0]
-		for _, w := range ws {
-			r.Webinars = append(r.Webinars, string(w.WebinarKey))
-		}
-		r.Listed = true
+		r.Webinars, r.Listed = keys, true
 		r.Tally.Webinars, r.Tally.NewWebinars = len(ws), res.Added
 	})
 }
 
-// syncWebinar takes one webinar through the steps it has not done yet.
-func (c *CatchUp) syncWebinar(ctx context.Context, org gotowebinar.Key, r *run, key string) error {
-	c.mu.Lock()
-	p := r.Partial[key]
-	if p == nil {
-		p = &webinarProgress{}
-		r.Partial[key] = p
-	}
-	c.mu.Unlock()
-	w := webinarJob{c: c, org: org, r: r, p: p, key: key, title: c.title(key)}
-	for _, step := range []func(context.Context) error{w.registrants, w.details, w.sessions, w.attendance} {
-		if err := step(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// webinarJob is one webinar's sync, step by step.
-type webinarJob struct {
-	c          *CatchUp
-	org        gotowebinar.Key
-	r          *run
-	p          *webinarProgress
-	key, title string
-}
-
-func (w webinarJob) registrants(ctx context.Context) error {
-	if w.p.Registrants {
-		return nil
-	}
-	w.c.phase(Phase{Step: ListRegistrants, Webinar: w.title, WebinarKey: w.key})
-	listed, added, err := w.c.listRegistrants(ctx, w.org, w.key)
-	if err != nil {
-		return err
-	}
-	return w.c.update(w.r, func() {
-		w.p.Registrants, w.p.Listed = true, listed
-		w.r.Tally.Registrants += len(listed)
-		w.r.Tally.NewRegistrants += added
-	})
-}
-
-// details fetches one by one the registrants the listing told us too
-// little of.
-func (w webinarJob) details(ctx context.Context) error {
-	if w.p.Details {
-		return nil
-	}
-	c := w.c
-	need, err := c.store.NeedsDetail(w.key, w.p.Listed)
-	if err != nil {
-		return err
-	}
-	var fetched atomic.Int64
-	c.phase(Phase{Step: Details, Webinar: w.title, WebinarKey: w.key, Total: len(need)})
-	err = each(ctx, c.cfg.Workers, need, func(ctx context.Context, regKey string) error {
-		r, err := c.client.GetRegistrant(ctx, w.org, gotowebinar.Key(w.key), gotowebinar.Key(regKey))
-		switch {
-		case gotowebinar.IsNotFound(err):
-			// Cancelled since the listing: nothing more to learn.
-			err = c.store.MarkDetailed(w.key, regKey, c.now())
-		case gotowebinar.Isolated(err) && ctx.Err() == nil:
-			c.noteError(w.r, Trouble{Item: RegistrantItem, Webinar: w.title, WebinarKey: w.key, Registrant: regKey}, err)
-			err = nil
-		case err == nil:
-			_, err = c.store.MergeRegistrants(w.key, []gotowebinar.Registrant{r}, c.now(), true)
-		}
-		if err == nil {
-			c.phase(Phase{Step: Details, Webinar: w.title, WebinarKey: w.key, Done: int(fetched.Add(1)), Total: len(need)})
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return c.update(w.r, func() {
-		w.p.Details, w.p.Listed = true, nil
-		w.r.Tally.Details += len(need)
-	})
-}
-
-func (w webinarJob) sessions(ctx context.Context) error {
-	if w.p.SessionsListed {
-		return nil
-	}
-	var sessions []gotowebinar.Session
-	if w.c.started(w.key) {
-		w.c.phase(Phase{Step: ListSessions, Webinar: w.title, WebinarKey: w.key})
-		var err error
-		if sessions, err = w.c.client.ListSessions(ctx, w.org, gotowebinar.Key(w.key)); err != nil {
-			return err
-		}
-	}
-	return w.c.update(w.r, func() { w.p.SessionsListed, w.p.Sessions = true, sessions })
-}
-
-func (w webinarJob) attendance(ctx context.Context) error {
-	c := w.c
-	var todo []gotowebinar.Session
-	c.mu.Lock()
-	for _, s := range w.p.Sessions {
-		if !slices.Contains(w.p.Attended, string(s.SessionKey)) {
-			todo = append(todo, s)
-		}
-	}
-	c.mu.Unlock()
-	if len(todo) > 0 {
-		c.phase(Phase{Step: Attendance, Webinar: w.title, WebinarKey: w.key})
-	}
-	return each(ctx, c.cfg.Workers, todo, func(ctx context.Context, s gotowebinar.Session) error {
-		attendees, err := c.client.ListSessionAttendees(ctx, w.org, gotowebinar.Key(w.key), s.SessionKey)
-		switch {
-		case gotowebinar.Isolated(err) && ctx.Err() == nil:
-			c.noteError(w.r, Trouble{Item: AttendanceItem, Webinar: w.title, WebinarKey: w.key}, err)
-		case err != nil:
-			return err
-		default:
-			if err := c.store.MergeSessionAttendance(w.key, s, attendees, c.now()); err != nil {
-				return err
+// nearestFirst orders webinars by how near their nearest session is to
+// now, so that those about to be held or just held come first in every
+// step (an organizer looks at those); one without times goes last.
+func nearestFirst(ws []gotowebinar.Webinar, now time.Time) []string {
+	const unknown = time.Duration(1<<63 - 1)
+	distance := func(w gotowebinar.Webinar) time.Duration {
+		d := unknown
+		for _, t := range w.Times {
+			switch {
+			case t.StartTime.IsZero():
+			case !now.Before(t.StartTime.Time) && now.Before(t.EndTime.Time):
+				return 0 // running
+			default:
+				d = min(d, now.Sub(t.StartTime.Time).Abs())
 			}
 		}
-		return c.update(w.r, func() {
-			w.p.Attended = append(w.p.Attended, string(s.SessionKey))
-			w.r.Tally.Sessions++
+		return d
+	}
+	sorted := slices.Clone(ws)
+	slices.SortStableFunc(sorted, func(a, b gotowebinar.Webinar) int { return cmp.Compare(distance(a), distance(b)) })
+	keys := make([]string, 0, len(sorted))
+	for _, w := range sorted {
+		keys = append(keys, string(w.WebinarKey))
+	}
+	return keys
+}
+
+// todo is the run's webinars not in done, in the run's order.
+func (c *CatchUp) todo(r *run, done func() []string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, key := range r.Webinars {
+		if !slices.Contains(done(), key) {
+			out = append(out, key)
+		}
+	}
+	return out
+}
+
+// refused reports whether GoTo refused a webinar in an earlier step.
+func (c *CatchUp) refused(r *run, key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Contains(r.Refused, key)
+}
+
+// refuse notes that GoTo refused a webinar (cancelled meanwhile, say), so
+// the later steps skip it rather than count the same error again.
+func (c *CatchUp) refuse(r *run, key, title string, err error) {
+	c.noteError(r, Trouble{Item: WebinarItem, Webinar: title, WebinarKey: key}, err)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !slices.Contains(r.Refused, key) {
+		r.Refused = append(r.Refused, key)
+	}
+}
+
+// listAllRegistrants merges every webinar's registrant listing, two
+// webinars at once: while one waits for its first page (which says how
+// many more there are), the other's requests use the rate GoTo allows.
+func (c *CatchUp) listAllRegistrants(ctx context.Context, org gotowebinar.Key, r *run) error {
+	c.phase(ListRegistrants)
+	todo := c.todo(r, func() []string { return r.Registrants })
+	return each(ctx, min(2, c.cfg.Workers), todo, func(ctx context.Context, key string) error {
+		title := c.title(key)
+		c.working(key, title)
+		listed, added, err := c.listRegistrants(ctx, org, key)
+		var need []string
+		switch {
+		case err == nil:
+			// Known now, so the details step needs no listing again.
+			if need, err = c.store.NeedsDetail(key, listed); err != nil {
+				return err
+			}
+		case gotowebinar.Isolated(err) && ctx.Err() == nil:
+			c.refuse(r, key, title, err)
+		default:
+			return err
+		}
+		return c.update(r, func() {
+			r.Registrants = append(r.Registrants, key)
+			if len(need) > 0 {
+				r.Need[key] = need
+			}
+			r.Tally.Registrants += len(listed)
+			r.Tally.NewRegistrants += added
 		})
 	})
 }
@@ -244,6 +189,284 @@ func (c *CatchUp) listRegistrants(ctx context.Context, org gotowebinar.Key, key 
 	// Someone registering while we paged shifts the rest: listed twice.
 	slices.Sort(keys)
 	return slices.Compact(keys), added, nil
+}
+
+// attendance merges who attended the sessions of every webinar that has
+// begun, two webinars at once (each waits for its sessions before asking
+// for attendees).
+func (c *CatchUp) attendance(ctx context.Context, org gotowebinar.Key, r *run) error {
+	c.phase(Attendance)
+	var todo []string
+	c.mu.Lock()
+	total := len(r.Attendance)
+	c.mu.Unlock()
+	for _, key := range c.todo(r, func() []string { return r.Attendance }) {
+		if c.started(key) { // before then GoTo has no sessions to list
+			todo = append(todo, key)
+		}
+	}
+	c.mu.Lock()
+	r.AttendanceTotal = total + len(todo)
+	c.mu.Unlock()
+	return each(ctx, min(2, c.cfg.Workers), todo, func(ctx context.Context, key string) error {
+		if !c.refused(r, key) {
+			if err := c.webinarAttendance(ctx, org, r, key); err != nil {
+				return err
+			}
+		}
+		return c.update(r, func() {
+			r.Attendance = append(r.Attendance, key)
+			delete(r.Sessions, key)
+		})
+	})
+}
+
+// webinarAttendance merges who attended a webinar's sessions: the
+// sessions first, then everyone who attended any of them in one paged
+// listing, or, where GoTo does not offer that, session by session. Errors
+// that spoil this webinar only are counted, not returned.
+func (c *CatchUp) webinarAttendance(ctx context.Context, org gotowebinar.Key, r *run, key string) error {
+	title := c.title(key)
+	c.working(key, title)
+	c.mu.Lock()
+	p := r.Sessions[key]
+	if p == nil {
+		p = &sessionsProgress{}
+		r.Sessions[key] = p
+	}
+	listed, perSession := p.Listed, r.PerSession || len(p.Attended) > 0
+	c.mu.Unlock()
+	// The sessions are listed although each attendee row names its own:
+	// MergeSessionAttendance keeps a session's times (the attendees CSV
+	// shows them) and replaces what an earlier report said of it, so a
+	// session nobody attended must be merged too, and only the listing
+	// names it. It costs one request per webinar (GoTo pages 200 sessions),
+	// no more than the one attendees listing it saves a single-session
+	// webinar over asking session by session.
+	if !listed {
+		sessions, err := c.client.ListSessions(ctx, org, gotowebinar.Key(key))
+		switch {
+		case gotowebinar.Isolated(err) && ctx.Err() == nil:
+			c.refuse(r, key, title, err)
+			return nil
+		case err != nil:
+			return err
+		}
+		if err := c.update(r, func() { p.Listed, p.Sessions = true, sessions }); err != nil {
+			return err
+		}
+	}
+	if len(p.Sessions) == 0 {
+		return nil // begun, but GoTo lists no session yet
+	}
+	if !perSession {
+		rows, err := c.listWebinarAttendees(ctx, org, key)
+		switch {
+		case err == nil:
+			return c.mergeAttendance(r, key, p.Sessions, rows)
+		case notOffered(err) && ctx.Err() == nil:
+			// The sessions listing just found this webinar, so the 404 is
+			// about the listing: ask session by session for the rest of
+			// this run (the next run tries again).
+			c.log.Info("sync: GoTo has no attendees listing for a whole webinar; asking session by session", "webinar", key, "err", err)
+			if err := c.update(r, func() { r.PerSession = true }); err != nil {
+				return err
+			}
+		case gotowebinar.Isolated(err) && ctx.Err() == nil:
+			c.noteError(r, Trouble{Item: AttendanceItem, Webinar: title, WebinarKey: key}, err)
+			return nil
+		default:
+			return err
+		}
+	}
+	return c.sessionAttendance(ctx, org, r, key, title, p)
+}
+
+// notOffered reports whether GoTo answered as if it had no such endpoint.
+func notOffered(err error) bool {
+	var e *gotowebinar.APIError
+	return errors.As(err, &e) && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed)
+}
+
+// listWebinarAttendees lists who attended any session of a webinar, page by
+// page (the first, then the rest at once), one row per registrant and
+// session. Unlike registrants, rows are merged only once all pages are in:
+// a session's merge replaces its attendance, so it needs all of it.
+func (c *CatchUp) listWebinarAttendees(ctx context.Context, org gotowebinar.Key, key string) ([]gotowebinar.Attendee, error) {
+	size := c.client.PageSize()
+	first, err := c.client.WebinarAttendeesPage(ctx, org, gotowebinar.Key(key), 0, size)
+	if err != nil {
+		return nil, err
+	}
+	pages := [][]gotowebinar.Attendee{first.Attendees}
+	if !first.Last(0) {
+		size = cmp.Or(first.Page.Size, size)
+		var rest []int
+		for n := 1; n < first.Page.TotalPages; n++ {
+			rest = append(rest, n)
+		}
+		pages = append(pages, make([][]gotowebinar.Attendee, len(rest))...)
+		err := each(ctx, c.cfg.Workers, rest, func(ctx context.Context, n int) error {
+			p, err := c.client.WebinarAttendeesPage(ctx, org, gotowebinar.Key(key), n, size)
+			pages[n] = p.Attendees // each page its own slot
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// A session ending while we paged shifts the rest: listed twice.
+	type row struct{ session, registrant gotowebinar.Key }
+	seen := map[row]bool{}
+	var out []gotowebinar.Attendee
+	for _, p := range pages {
+		for _, a := range p {
+			if k := (row{a.SessionKey, a.RegistrantKey}); !seen[k] {
+				seen[k] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}
+
+// mergeAttendance merges a webinar's attendee rows session by session:
+// every listed session, with nobody when no row names it (so what an
+// earlier report said of it goes), and a session the rows name that began
+// after the listing, with its key alone (the next sync lists its times).
+func (c *CatchUp) mergeAttendance(r *run, key string, sessions []gotowebinar.Session, rows []gotowebinar.Attendee) error {
+	bySession := map[gotowebinar.Key][]gotowebinar.Attendee{}
+	for _, a := range rows {
+		if a.SessionKey == "" && len(sessions) == 1 {
+			a.SessionKey = sessions[0].SessionKey // the spec requires the key; with one session it can only be that
+		}
+		bySession[a.SessionKey] = append(bySession[a.SessionKey], a)
+	}
+	all := slices.Clone(sessions)
+	var later []gotowebinar.Key
+	for k := range bySession {
+		if k != "" && !slices.ContainsFunc(sessions, func(s gotowebinar.Session) bool { return s.SessionKey == k }) {
+			later = append(later, k)
+		}
+	}
+	slices.Sort(later)
+	for _, k := range later {
+		all = append(all, gotowebinar.Session{SessionKey: k, WebinarKey: gotowebinar.Key(key)})
+	}
+	if n := len(bySession[""]); n > 0 {
+		c.log.Warn("sync: attendee rows without a session key left out", "webinar", key, "rows", n)
+	}
+	for _, s := range all {
+		if err := c.store.MergeSessionAttendance(key, s, bySession[s.SessionKey], c.now()); err != nil {
+			return err
+		}
+	}
+	return c.update(r, func() { r.Tally.Sessions += len(all) })
+}
+
+// sessionAttendance merges a webinar's attendance one session at a time,
+// for a GoTo without the webinar-level listing.
+func (c *CatchUp) sessionAttendance(ctx context.Context, org gotowebinar.Key, r *run, key, title string, p *sessionsProgress) error {
+	var todo []gotowebinar.Session
+	c.mu.Lock()
+	for _, s := range p.Sessions {
+		if !slices.Contains(p.Attended, string(s.SessionKey)) {
+			todo = append(todo, s)
+		}
+	}
+	c.mu.Unlock()
+	return each(ctx, c.cfg.Workers, todo, func(ctx context.Context, s gotowebinar.Session) error {
+		attendees, err := c.client.ListSessionAttendees(ctx, org, gotowebinar.Key(key), s.SessionKey)
+		switch {
+		case gotowebinar.Isolated(err) && ctx.Err() == nil:
+			c.noteError(r, Trouble{Item: AttendanceItem, Webinar: title, WebinarKey: key}, err)
+		case err != nil:
+			return err
+		default:
+			if err := c.store.MergeSessionAttendance(key, s, attendees, c.now()); err != nil {
+				return err
+			}
+		}
+		return c.update(r, func() {
+			p.Attended = append(p.Attended, string(s.SessionKey))
+			r.Tally.Sessions++
+		})
+	})
+}
+
+// details asks GoTo one by one for the registrants the listings told us
+// too little of, the nearest webinars' first. The store remembers each
+// one fetched, so the run is saved only as each webinar's are done, and a
+// sync resumed asks only for those still missing.
+func (c *CatchUp) details(ctx context.Context, org gotowebinar.Key, r *run) error {
+	c.phase(Details)
+	type job struct{ webinar, title, registrant string }
+	var jobs []job
+	left := map[string]int{}  // per webinar, registrants not yet asked for
+	asked := map[string]int{} // per webinar, registrants asked for in this attempt
+	var done []string         // webinars with nothing (more) to ask
+	for _, key := range c.todo(r, func() []string { return r.Detailed }) {
+		c.mu.Lock()
+		keys := r.Need[key]
+		c.mu.Unlock()
+		need, err := c.store.NeedsDetail(key, keys)
+		if err != nil {
+			return err
+		}
+		if len(need) == 0 {
+			done = append(done, key)
+			continue
+		}
+		title := c.title(key)
+		for _, reg := range need {
+			jobs = append(jobs, job{key, title, reg})
+		}
+		left[key], asked[key] = len(need), len(need)
+	}
+	err := c.update(r, func() {
+		if !r.DetailsPlanned {
+			r.DetailsPlanned, r.DetailsTotal = true, len(jobs)
+		}
+		// Resumed: what is missing now is what is left of the first count.
+		c.detailsDone = max(r.DetailsTotal-len(jobs), 0)
+		for _, key := range done {
+			r.Detailed = append(r.Detailed, key)
+			delete(r.Need, key)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return each(ctx, c.cfg.Workers, jobs, func(ctx context.Context, j job) error {
+		c.working(j.webinar, j.title)
+		reg, err := c.client.GetRegistrant(ctx, org, gotowebinar.Key(j.webinar), gotowebinar.Key(j.registrant))
+		switch {
+		case gotowebinar.IsNotFound(err):
+			// Cancelled since the listing: nothing more to learn.
+			err = c.store.MarkDetailed(j.webinar, j.registrant, c.now())
+		case gotowebinar.Isolated(err) && ctx.Err() == nil:
+			c.noteError(r, Trouble{Item: RegistrantItem, Webinar: j.title, WebinarKey: j.webinar, Registrant: j.registrant}, err)
+			err = nil
+		case err == nil:
+			_, err = c.store.MergeRegistrants(j.webinar, []gotowebinar.Registrant{reg}, c.now(), true)
+		}
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.detailsDone++
+		left[j.webinar]--
+		last := left[j.webinar] == 0
+		c.mu.Unlock()
+		if !last {
+			return nil
+		}
+		return c.update(r, func() {
+			r.Detailed = append(r.Detailed, j.webinar)
+			delete(r.Need, j.webinar)
+			r.Tally.Details += asked[j.webinar]
+		})
+	})
 }
 
 // title is a webinar's title for the progress, "" when the store has none.

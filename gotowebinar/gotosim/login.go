@@ -19,6 +19,12 @@ type LoginFlow interface {
 // authorize URL (the simulator approves at once), read the code and state
 // from its redirect, and finish the login with them.
 func LogIn(ctx context.Context, f LoginFlow, redirectURI string) error {
+	return LogInVia(ctx, nil, f, redirectURI)
+}
+
+// LogInVia is LogIn with the browser's requests sent by hc's transport
+// (nil: the default), for tests that serve the simulator in memory.
+func LogInVia(ctx context.Context, hc *http.Client, f LoginFlow, redirectURI string) error {
 	authURL, _, err := f.Begin(ctx, redirectURI)
 	if err != nil {
 		return err
@@ -26,6 +32,9 @@ func LogIn(ctx context.Context, f LoginFlow, redirectURI string) error {
 	noFollow := &http.Client{
 		Timeout:       10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	if hc != nil {
+		noFollow.Transport = hc.Transport
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
 	if err != nil {

@@ -71,8 +71,10 @@ func (s *Sim) authorize(w http.ResponseWriter, r *http.Request) {
 }
 
 // token exchanges an authorization code (checking PKCE and redirect_uri)
-// or a refresh token for an access token, answering as GoTo does: the
-// standard fields plus the organizer's keys and name.
+// or a refresh token for an access token, answering as GoTo does today:
+// the standard fields, the scope and the principal (the organizer's
+// e-mail), but not who the organizer is; with Config.LegacyTokenKeys, as
+// GoTo's old token host did, with the organizer's keys and name.
 func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "the body is not a form: "+err.Error())
@@ -139,20 +141,32 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
 	s.tokens[access] = s.now().Add(s.tokenTTL)
 	s.mu.Unlock()
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{
+	body := map[string]any{
 		"access_token":  access,
 		"token_type":    "Bearer",
 		"expires_in":    int(s.tokenTTL / time.Second),
 		"refresh_token": refresh, // GoTo keeps the refresh token across refreshes
-		"scope":         "collab:",
-		"organizer_key": s.gen.OrganizerKey(),
-		"account_key":   s.gen.AccountKey(),
-		"account_type":  "",
-		"email":         OrganizerEmail,
-		"firstName":     OrganizerFirstName,
-		"lastName":      OrganizerLastName,
-		"version":       "3",
-	})
+		"scope":         s.grantedScope(),
+		"principal":     OrganizerEmail,
+	}
+	if s.legacyToken {
+		// The old token host's shape: it named the organizer itself.
+		body = map[string]any{
+			"access_token":  access,
+			"token_type":    "Bearer",
+			"expires_in":    int(s.tokenTTL / time.Second),
+			"refresh_token": refresh,
+			"scope":         "collab:",
+			"organizer_key": s.gen.OrganizerKey(),
+			"account_key":   s.gen.AccountKey(),
+			"account_type":  "",
+			"email":         OrganizerEmail,
+			"firstName":     OrganizerFirstName,
+			"lastName":      OrganizerLastName,
+			"version":       "3",
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 func s256(verifier string) string {

@@ -31,8 +31,10 @@ func (s *Sim) resourceRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE "+w, s.cancelWebinar)
 	mux.HandleFunc("GET "+w+"/registrants", s.listRegistrants)
 	mux.HandleFunc("POST "+w+"/registrants", s.createRegistrant)
+	mux.HandleFunc("GET "+w+"/registrants/fields", s.registrationFields) // fields.go
 	mux.HandleFunc("GET "+w+"/registrants/{registrantKey}", s.getRegistrant)
 	mux.HandleFunc("DELETE "+w+"/registrants/{registrantKey}", s.deleteRegistrant)
+	mux.HandleFunc("GET "+w+"/attendees", s.listWebinarAttendees)
 	mux.HandleFunc("GET "+w+"/sessions", s.listSessions)
 	mux.HandleFunc("GET "+w+"/sessions/{sessionKey}/attendees", s.listAttendees)
 	mux.HandleFunc("GET "+w+"/sessions/{sessionKey}/attendees/{registrantKey}", s.getAttendee)
@@ -469,30 +471,7 @@ func (s *Sim) createRegistrant(w http.ResponseWriter, r *http.Request) {
 	if !s.organizer(w, r) {
 		return
 	}
-	var req struct {
-		FirstName            string `json:"firstName"`
-		LastName             string `json:"lastName"`
-		Email                string `json:"email"`
-		Source               string `json:"source"`
-		Address              string `json:"address"`
-		City                 string `json:"city"`
-		State                string `json:"state"`
-		ZipCode              string `json:"zipCode"`
-		Country              string `json:"country"`
-		Phone                string `json:"phone"`
-		Organization         string `json:"organization"`
-		JobTitle             string `json:"jobTitle"`
-		QuestionsAndComments string `json:"questionsAndComments"`
-		Industry             string `json:"industry"`
-		NumberOfEmployees    string `json:"numberOfEmployees"`
-		PurchasingTimeFrame  string `json:"purchasingTimeFrame"`
-		PurchasingRole       string `json:"purchasingRole"`
-		Responses            []struct {
-			QuestionKey  json.Number `json:"questionKey"`
-			ResponseText string      `json:"responseText"`
-			AnswerKey    json.Number `json:"answerKey"`
-		} `json:"responses"`
-	}
+	var req registrationRequest // fields.go
 	if err := decodeBody(r, &req, false); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -509,6 +488,11 @@ func (s *Sim) createRegistrant(w http.ResponseWriter, r *http.Request) {
 	if ws == nil {
 		return
 	}
+	answers, refusal := formOf(ws).check(req) // fields.go
+	if refusal != "" {
+		writeError(w, http.StatusBadRequest, refusal)
+		return
+	}
 	for _, reg := range ws.registrants {
 		if strings.EqualFold(reg.Email, req.Email) && restStatus(reg.Status) != "" {
 			writeJSON(w, http.StatusConflict, map[string]any{"errorCode": "Conflict",
@@ -523,7 +507,7 @@ func (s *Sim) createRegistrant(w http.ResponseWriter, r *http.Request) {
 		ZipCode: req.ZipCode, Organization: req.Organization, JobTitle: req.JobTitle, Industry: req.Industry,
 		Comments: req.QuestionsAndComments, NumberOfEmployees: req.NumberOfEmployees,
 		PurchasingRole: req.PurchasingRole, PurchasingTimeFrame: req.PurchasingTimeFrame,
-		Status: "Approved", RegistrationSource: req.Source, Registered: now,
+		Status: "Approved", RegistrationSource: req.Source, Registered: now, Responses: answers,
 	}
 	reg.JoinURL = "https://global.gotowebinar.com/join/" + ws.Key + "/" + reg.Key
 	ws.registrants = append(ws.registrants, reg)

@@ -48,6 +48,16 @@ type Config struct {
 	// credentials the token endpoint accepts; empty accepts any client.
 	ClientID     string
 	ClientSecret string
+
+	// LegacyTokenKeys answers token requests in the old token host's
+	// shape, which named the organizer (organizer_key, account_key, e-mail
+	// and name), instead of today's, which names only a principal.
+	LegacyTokenKeys bool
+	// RefuseIdentity and RefuseAdmin, when not 0, are the HTTP status the
+	// "who am I" endpoints answer instead (identity.go): 403 as for a
+	// client without the identity:scim.me scope, or a user who is no admin.
+	RefuseIdentity int
+	RefuseAdmin    int
 }
 
 // Stats counts delivery attempts; a retry is another attempt. A POST cut
@@ -77,6 +87,9 @@ type Sim struct {
 	secret   string
 	gen      *Generator
 	running  atomic.Bool
+
+	legacyToken                 bool // Config.LegacyTokenKeys
+	refuseIdentity, refuseAdmin int  // Config.RefuseIdentity, RefuseAdmin
 
 	mu        sync.Mutex
 	secrets   []secretKey // in creation order
@@ -113,6 +126,10 @@ func New(cfg Config) *Sim {
 		tokens:   make(map[string]time.Time),
 		refresh:  make(map[string]string),
 		changed:  make(chan struct{}),
+
+		legacyToken:    cfg.LegacyTokenKeys,
+		refuseIdentity: cfg.RefuseIdentity,
+		refuseAdmin:    cfg.RefuseAdmin,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -141,10 +158,10 @@ func New(cfg Config) *Sim {
 	return s
 }
 
-// Handler serves GoTo's OAuth endpoints (/oauth/authorize, /oauth/token)
-// and the REST API rooted at "/" (/webhooks…, /userSubscriptions…,
-// /organizers/…), which is also reachable under GoTo's own prefix
-// /G2W/rest/v2.
+// Handler serves GoTo's OAuth endpoints (/oauth/authorize, /oauth/token),
+// the "who am I" endpoints at the API origin (identity.go), and the REST
+// API rooted at "/" (/webhooks…, /userSubscriptions…, /organizers/…),
+// which is also reachable under GoTo's own prefix /G2W/rest/v2.
 func (s *Sim) Handler() http.Handler {
 	rest := http.NewServeMux()
 	rest.HandleFunc("POST /webhooks/secretkey", s.createSecretKey)
@@ -164,6 +181,8 @@ func (s *Sim) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /oauth/authorize", s.authorize)
 	mux.HandleFunc("POST /oauth/token", s.token)
+	mux.HandleFunc("GET "+IdentityMePath, s.usersMe)
+	mux.HandleFunc("GET "+AdminMePath, s.adminMe)
 	mux.Handle("/webhooks", api)
 	mux.Handle("/webhooks/", api)
 	mux.Handle("/userSubscriptions", api)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -76,6 +77,17 @@ type State struct {
 	Status     Status
 	Identity   gotowebinar.Identity
 	Configured bool // the OAuth client is known, so a login can start
+
+	// The organizer key (also Identity.OrganizerKey), which the catch-up
+	// sync and registrant changes need, and where it came from; "" when
+	// not known (organizer.go).
+	OrganizerKey gotowebinar.Key
+	KeySource    KeySource
+	// FindingKey: GoTo's services are being asked for the key now.
+	FindingKey bool
+	// KeyRefusals say why each of GoTo's services gave no key, when the
+	// last search found none (or only the pasted key).
+	KeyRefusals []KeyRefusal
 }
 
 // ClientSettings is the OAuth client as the settings page shows it: never
@@ -107,12 +119,20 @@ type Login struct {
 	ep    Endpoints // endpoints filled in; credentials from the environment only
 	hc    *http.Client
 
-	mu       sync.Mutex
-	tokens   *gotowebinar.TokenSource // nil when logged out
-	identity gotowebinar.Identity
-	expired  bool
-	pending  map[string]pending
-	watchers []chan struct{}
+	// saveMu keeps the saves of the login in order, so an older picture
+	// of it never overwrites a newer one (nor a logout).
+	saveMu sync.Mutex
+
+	mu        sync.Mutex
+	tokens    *gotowebinar.TokenSource // nil when logged out
+	tok       *oauth2.Token            // the newest token, to save
+	identity  gotowebinar.Identity
+	keySource KeySource
+	refusals  []KeyRefusal
+	finding   bool
+	expired   bool
+	pending   map[string]pending
+	watchers  []chan struct{}
 }
 
 // pending is an authorization-code flow waiting for GoTo's redirect.
@@ -125,6 +145,11 @@ type pending struct {
 type saved struct {
 	Token    *oauth2.Token        `json:"token"`
 	Identity gotowebinar.Identity `json:"identity"`
+	// KeySource says where Identity.OrganizerKey came from, so a restart
+	// does not ask again; a login saved before there were sources has
+	// its key from the token.
+	KeySource   KeySource    `json:"organizerKeySource,omitempty"`
+	KeyRefusals []KeyRefusal `json:"organizerKeyRefusals,omitempty"`
 }
 
 // New restores a saved login, if any.
@@ -148,7 +173,19 @@ func New(c Config) (*Login, error) {
 		return nil, fmt.Errorf("reading the saved GoTo login: %w", err)
 	case ok && s.Token != nil:
 		l.tokens = gotowebinar.NewTokenSource(l.oauthConfig(""), l.hc, s.Token, l.saveToken)
-		l.identity = s.Identity
+		l.tok, l.identity, l.keySource, l.refusals = s.Token, s.Identity, s.KeySource, s.KeyRefusals
+		switch {
+		case l.keySource == KeyFromSettings:
+			// The settings page may have changed it since.
+			l.identity.OrganizerKey = l.pastedKey()
+			if l.identity.OrganizerKey == "" {
+				l.keySource = ""
+			}
+		case l.identity.OrganizerKey == "":
+			l.keySource = "" // FindOrganizerKey looks at start
+		case l.keySource == "":
+			l.keySource = KeyFromToken
+		}
 	}
 	return l, nil
 }
@@ -159,14 +196,27 @@ func (l *Login) Endpoints() Endpoints { return l.ep }
 // HTTPClient is the client logins and API calls share.
 func (l *Login) HTTPClient() *http.Client { return l.hc }
 
-// Watch returns a channel that receives a signal after every login; one
-// pending signal is kept, so a slow watcher misses none that matters.
+// Watch returns a channel that receives a signal after every login and
+// whenever the organizer key becomes known; one pending signal is kept, so
+// a slow watcher misses none that matters.
 func (l *Login) Watch() <-chan struct{} {
 	ch := make(chan struct{}, 1)
 	l.mu.Lock()
 	l.watchers = append(l.watchers, ch)
 	l.mu.Unlock()
 	return ch
+}
+
+// notify signals the watchers.
+func (l *Login) notify() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, ch := range l.watchers {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // credentials are the OAuth client id and secret: the environment's, else
@@ -222,7 +272,8 @@ func (l *Login) Begin(_ context.Context, redirectURI string) (authURL, state str
 }
 
 // Finish exchanges GoTo's code for tokens (proving the PKCE verifier of
-// the login state started), keeps them, and tells the watchers.
+// the login state started), keeps them, finds the organizer key when the
+// token response does not name it (organizer.go), and tells the watchers.
 func (l *Login) Finish(ctx context.Context, state, code, redirectURI string) error {
 	l.mu.Lock()
 	p, ok := l.pending[state]
@@ -239,28 +290,45 @@ func (l *Login) Finish(ctx context.Context, state, code, redirectURI string) err
 	if err != nil {
 		return err
 	}
-	identity := gotowebinar.IdentityFromToken(tok)
-	if err := l.save(saved{Token: tok, Identity: identity}); err != nil {
+	identity := identityFromToken(tok)
+	var source KeySource
+	if identity.OrganizerKey != "" {
+		source = KeyFromToken
+	}
+	ts := gotowebinar.NewTokenSource(conf, l.hc, tok, l.saveToken)
+	l.saveMu.Lock()
+	if err := l.save(saved{Token: tok, Identity: identity, KeySource: source}); err != nil {
+		l.saveMu.Unlock()
 		return err
 	}
 	l.mu.Lock()
-	l.tokens = gotowebinar.NewTokenSource(conf, l.hc, tok, l.saveToken)
-	l.identity, l.expired = identity, false
-	for _, ch := range l.watchers {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
-	}
+	l.tokens, l.tok, l.expired = ts, tok, false
+	l.identity, l.keySource, l.refusals = identity, source, nil
+	l.finding = source == "" // asked for below, before anyone is told of the login
 	l.mu.Unlock()
+	l.saveMu.Unlock()
 	l.log.Info("logged in to GoTo", "organizer", identity.Name(), "organizerKey", identity.OrganizerKey, "accountKey", identity.AccountKey)
-	if identity.OrganizerKey == "" {
-		l.log.Warn("GoTo's token response named no organizer_key; webinarsync does not need it for webhooks, but it is not known")
+	if source == "" {
+		// Today's token response does not say who the organizer is.
+		l.findKey(ctx, ts)
 	}
+	l.notify()
 	return nil
 }
 
+// identityFromToken is who GoTo's token response says the token is for:
+// the old token host's fields, else today's principal, the e-mail.
+func identityFromToken(tok *oauth2.Token) gotowebinar.Identity {
+	id := gotowebinar.IdentityFromToken(tok)
+	if p, _ := tok.Extra("principal").(string); id.Email == "" && strings.Contains(p, "@") {
+		id.Email = strings.TrimSpace(p)
+	}
+	return id
+}
+
 // saveToken persists a refreshed token, keeping the identity from login.
+// (The token source calls it while refreshing: it must not ask the token
+// source for anything.)
 func (l *Login) saveToken(tok *oauth2.Token) {
 	l.mu.Lock()
 	if l.tokens == nil {
@@ -269,13 +337,38 @@ func (l *Login) saveToken(tok *oauth2.Token) {
 		l.mu.Unlock()
 		return
 	}
-	id := gotowebinar.IdentityFromToken(tok).Merge(l.identity)
-	l.identity = id
+	l.tok = tok
+	fromToken := identityFromToken(tok)
+	if l.keySource == KeyFromSettings {
+		fromToken.OrganizerKey = "" // the pasted key is the last resort
+	}
+	l.identity = fromToken.Merge(l.identity)
+	newKey := l.keySource == "" && l.identity.OrganizerKey != ""
+	if newKey {
+		l.keySource = KeyFromToken
+	}
 	l.mu.Unlock()
-	if err := l.save(saved{Token: tok, Identity: id}); err != nil {
+	if err := l.persist(); err != nil {
 		// The token still works for this run; the next start logs in again.
 		l.log.Error("could not save the refreshed GoTo token", "err", err)
 	}
+	if newKey {
+		l.notify()
+	}
+}
+
+// persist saves the login as it is now; a logout meanwhile saves nothing.
+func (l *Login) persist() error {
+	l.saveMu.Lock()
+	defer l.saveMu.Unlock()
+	l.mu.Lock()
+	if l.tokens == nil {
+		l.mu.Unlock()
+		return nil
+	}
+	s := saved{Token: l.tok, Identity: l.identity, KeySource: l.keySource, KeyRefusals: slices.Clone(l.refusals)}
+	l.mu.Unlock()
+	return l.save(s)
 }
 
 func (l *Login) save(s saved) error {
@@ -290,10 +383,11 @@ func (l *Login) State() State {
 	configured := l.Configured()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	st := State{Status: LoggedOut, Identity: l.identity, Configured: configured}
+	st := State{Status: LoggedOut, Identity: l.identity, Configured: configured,
+		OrganizerKey: l.identity.OrganizerKey, KeySource: l.keySource, FindingKey: l.finding, KeyRefusals: slices.Clone(l.refusals)}
 	switch {
 	case l.tokens == nil:
-		st.Identity = gotowebinar.Identity{}
+		st = State{Status: LoggedOut, Configured: configured}
 	case l.expired:
 		st.Status = Expired
 	default:
@@ -303,7 +397,7 @@ func (l *Login) State() State {
 }
 
 // OrganizerKey is the logged-in organizer's key; ok is false when nobody
-// is logged in or GoTo's login did not name it.
+// is logged in or no source named it (organizer.go).
 func (l *Login) OrganizerKey() (gotowebinar.Key, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -320,13 +414,20 @@ func (l *Login) MarkExpired() {
 	}
 }
 
-// Logout forgets the tokens.
+// Logout forgets the tokens, and the organizer key pasted on the settings
+// page: whoever logs in next may be another organizer.
 func (l *Login) Logout() error {
+	l.saveMu.Lock()
+	defer l.saveMu.Unlock()
 	if err := l.store.SetSetting(settingLogin, ""); err != nil {
 		return fmt.Errorf("forgetting the GoTo login: %w", err)
 	}
+	if err := l.store.SetSetting(settingOrganizerKey, ""); err != nil {
+		return fmt.Errorf("forgetting the organizer key: %w", err)
+	}
 	l.mu.Lock()
-	l.tokens, l.identity, l.expired = nil, gotowebinar.Identity{}, false
+	l.tokens, l.tok, l.identity, l.expired = nil, nil, gotowebinar.Identity{}, false
+	l.keySource, l.refusals, l.finding = "", nil, false
 	l.mu.Unlock()
 	l.log.Info("logged out of GoTo")
 	return nil

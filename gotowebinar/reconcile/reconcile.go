@@ -187,9 +187,13 @@ func (r *Reconciler) Reconcile(ctx context.Context) error {
 		r.mu.Unlock()
 		return ErrNoPublicURL
 	}
-	// An expired login is tried anyway: a refresh may work again.
+	// An expired login is tried anyway: a refresh may work again. GoTo's
+	// rate budget goes to this first: the organizer waits for the
+	// webhooks, the catch-up sync can wait a second.
 	callback := base + gotowebinar.WebhookPath
+	ctx, done := r.client.Urgently(ctx)
 	err := r.reconcile(ctx, callback)
+	done()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.waiting, r.problem = false, nil
@@ -256,3 +260,24 @@ func kick(ch chan struct{}) {
 	default:
 	}
 }
+
+// RenewKey asks GoTo for a new webhook secret key and keeps it: for when
+// GoTo signs with a key we lack (another install with the same OAuth
+// client made one). Older keys stay accepted for store.KeyGrace.
+func (r *Reconciler) RenewKey(ctx context.Context) error {
+	if r.login.State().Status == login.LoggedOut {
+		return gotowebinar.ErrNotLoggedIn
+	}
+	if r.envSecret {
+		return ErrKeyFromEnvironment
+	}
+	r.runMu.Lock()
+	defer r.runMu.Unlock()
+	ctx, done := r.client.Urgently(ctx)
+	defer done()
+	return r.newSecretKey(ctx, r.login.ClientID()+" "+r.apiURL)
+}
+
+// ErrKeyFromEnvironment: WEBINARSYNC_WEBHOOK_SECRET names the key, so
+// webinarsync does not ask GoTo for one.
+var ErrKeyFromEnvironment = errors.New("the webhook secret key comes from WEBINARSYNC_WEBHOOK_SECRET")

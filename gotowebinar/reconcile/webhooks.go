@@ -62,6 +62,11 @@ func (r *Reconciler) ensureSecretKey(ctx context.Context) error {
 	if made == owner && len(r.store.SecretKeys()) > 0 {
 		return nil
 	}
+	return r.newSecretKey(ctx, owner)
+}
+
+// newSecretKey asks GoTo for a new key, valid now, and keeps it as owner's.
+func (r *Reconciler) newSecretKey(ctx context.Context, owner string) error {
 	k, err := r.client.CreateSecretKey(ctx, time.Time{})
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 )
 
 func TestDescribe_PutsNgrokErrorsInWords(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		err       error
@@ -67,6 +68,7 @@ func TestDescribe_PutsNgrokErrorsInWords(t *testing.T) {
 }
 
 func TestDescribe_NeverEchoesTheToken(t *testing.T) {
+	t.Parallel()
 	err := errors.New("Something new went wrong.\nYour authtoken: " + testToken + "\n\nERR_NGROK_9999")
 	got := Describe(err)
 	if strings.Contains(got, testToken) || !strings.Contains(got, "[hidden]") || !strings.Contains(got, "ERR_NGROK_9999") {
@@ -78,6 +80,7 @@ func TestDescribe_NeverEchoesTheToken(t *testing.T) {
 }
 
 func TestDescribe_KeepsLongMessagesShort(t *testing.T) {
+	t.Parallel()
 	got := Describe(errors.New(strings.Repeat("é", 1000) + " ERR_NGROK_4242"))
 	if !utf8.ValidString(got) || len(got) > 500 {
 		t.Errorf("Describe = %d bytes, valid UTF-8 %v", len(got), utf8.ValidString(got))
@@ -85,6 +88,7 @@ func TestDescribe_KeepsLongMessagesShort(t *testing.T) {
 }
 
 func TestMaskToken_NeverRevealsToken(t *testing.T) {
+	t.Parallel()
 	if got := MaskToken(testToken); got != "2ab…xyz9" {
 		t.Errorf("MaskToken(a real-looking token) = %q, want 2ab…xyz9", got)
 	}

@@ -18,6 +18,7 @@ import (
 // the tunnel, gotowebinar.WebhookHandler, and asks for the UI's paths the
 // way an outsider would: through the public URL.
 func TestTunnel_OnlyWebhookPathThroughTunnel(t *testing.T) {
+	t.Parallel()
 	st, err := store.Open(t.TempDir(), store.Options{Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)

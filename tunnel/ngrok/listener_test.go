@@ -12,6 +12,7 @@ import (
 )
 
 func TestListener_AcceptsAcrossEndpointReplacement(t *testing.T) {
+	t.Parallel()
 	endpoints := make(chan endpoint)
 	cloud := &fakeCloud{listen: func(ctx context.Context, _ *fakeAgent) (endpoint, error) {
 		select {
@@ -115,6 +116,7 @@ func TestListener_AcceptsAcrossEndpointReplacement(t *testing.T) {
 }
 
 func TestListener_CloseUnblocksAcceptWithoutWaitingForNgrok(t *testing.T) {
+	t.Parallel()
 	// http.Server.Shutdown closes the listener and waits for Serve to
 	// return, before the app closes the tunnel.
 	ep := newFakeEndpoint(t, "https://my-name.ngrok-free.app")

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	ngrokgo "golang.ngrok.com/ngrok/v2"
@@ -15,6 +16,7 @@ import (
 )
 
 func TestStart_WithoutAuthtokenFailsAtOnceNamingTheVariable(t *testing.T) {
+	t.Parallel()
 	for _, tok := range []string{"", "  \t\n"} {
 		began := time.Now()
 		tun, err := Start(context.Background(), Config{Authtoken: tok, Domain: "my-name.ngrok-free.app"})
@@ -44,6 +46,7 @@ func TestStart_WithoutAuthtokenFailsAtOnceNamingTheVariable(t *testing.T) {
 }
 
 func TestTunnel_GoesOnlineWithEndpointURL(t *testing.T) {
+	t.Parallel()
 	ep := newFakeEndpoint(t, "https://my-name.ngrok-free.app")
 	cloud := &fakeCloud{listen: serveOnce(ep)}
 	tun := startFake(t, cloud, Config{Domain: " my-name.ngrok-free.app "})
@@ -65,6 +68,7 @@ func TestTunnel_GoesOnlineWithEndpointURL(t *testing.T) {
 }
 
 func TestTunnel_WithoutDomainAsksForARandomURL(t *testing.T) {
+	t.Parallel()
 	ep := newFakeEndpoint(t, "https://1a2b-3c4d.ngrok-free.app/")
 	cloud := &fakeCloud{listen: serveOnce(ep)}
 	tun := startFake(t, cloud, Config{})
@@ -78,6 +82,7 @@ func TestTunnel_WithoutDomainAsksForARandomURL(t *testing.T) {
 }
 
 func TestEndpointURL_TakesAHostNameOrAnHTTPSURL(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"", ""},
 		{"my-name.ngrok-free.app", "https://my-name.ngrok-free.app"},
@@ -100,6 +105,7 @@ func TestEndpointURL_TakesAHostNameOrAnHTTPSURL(t *testing.T) {
 }
 
 func TestTunnel_BadDomainFailsWithoutAskingNgrok(t *testing.T) {
+	t.Parallel()
 	cloud := &fakeCloud{listen: func(context.Context, *fakeAgent) (endpoint, error) {
 		t.Error("ngrok was asked for a domain we knew was wrong")
 		return nil, errors.New("unreachable")
@@ -115,6 +121,7 @@ func TestTunnel_BadDomainFailsWithoutAskingNgrok(t *testing.T) {
 }
 
 func TestTunnel_DisconnectThenReconnectPublishesStates(t *testing.T) {
+	t.Parallel()
 	ep := newFakeEndpoint(t, "https://my-name.ngrok-free.app")
 	cloud := &fakeCloud{listen: serveOnce(ep)}
 	tun := startFake(t, cloud, Config{Domain: "my-name.ngrok-free.app"})
@@ -142,6 +149,7 @@ func TestTunnel_DisconnectThenReconnectPublishesStates(t *testing.T) {
 }
 
 func TestTunnel_NewURLAfterReconnectIsPublished(t *testing.T) {
+	t.Parallel()
 	ep := newFakeEndpoint(t, "https://aaaa.ngrok-free.app")
 	cloud := &fakeCloud{listen: serveOnce(ep)}
 	tun := startFake(t, cloud, Config{})
@@ -162,35 +170,42 @@ func TestTunnel_NewURLAfterReconnectIsPublished(t *testing.T) {
 }
 
 func TestTunnel_ListenFailureIsFailedWithWords(t *testing.T) {
-	refused := errors.New("failed to connect: authentication failed: The authtoken you specified does not look like a proper ngrok authtoken.\n" +
-		"Your authtoken: " + testToken + "\nInstructions to install your authtoken are on your ngrok dashboard:\n" +
-		"https://dashboard.ngrok.com/get-started/your-authtoken\r\n\r\nERR_NGROK_105\r\n")
-	cloud := &fakeCloud{listen: func(context.Context, *fakeAgent) (endpoint, error) { return nil, refused }}
-	var logs syncBuffer
-	tun := startFake(t, cloud, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	t.Parallel()
+	// Virtual time: a second of retry periods passes at once, and
+	// synctest.Wait lets any retry happen before the count below.
+	synctest.Test(t, func(t *testing.T) {
+		refused := errors.New("failed to connect: authentication failed: The authtoken you specified does not look like a proper ngrok authtoken.\n" +
+			"Your authtoken: " + testToken + "\nInstructions to install your authtoken are on your ngrok dashboard:\n" +
+			"https://dashboard.ngrok.com/get-started/your-authtoken\r\n\r\nERR_NGROK_105\r\n")
+		cloud := &fakeCloud{listen: func(context.Context, *fakeAgent) (endpoint, error) { return nil, refused }}
+		var logs syncBuffer
+		tun := startFake(t, cloud, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 
-	s := waitFor(t, tun, "failed", phaseIs(tunnel.PhaseFailed))
-	for _, want := range []string{"ngrok refused the authtoken", "https://dashboard.ngrok.com/get-started/your-authtoken", "ERR_NGROK_105"} {
-		if !strings.Contains(s.Error, want) {
-			t.Errorf("Error %q lacks %q", s.Error, want)
+		s := waitFor(t, tun, "failed", phaseIs(tunnel.PhaseFailed))
+		for _, want := range []string{"ngrok refused the authtoken", "https://dashboard.ngrok.com/get-started/your-authtoken", "ERR_NGROK_105"} {
+			if !strings.Contains(s.Error, want) {
+				t.Errorf("Error %q lacks %q", s.Error, want)
+			}
 		}
-	}
-	if s.URL != "" {
-		t.Errorf("failed state has URL %q", s.URL)
-	}
-	time.Sleep(100 * time.Millisecond) // ten retry periods
-	if n := cloud.count(); n != 1 {
-		t.Errorf("a refused token was tried %d times; it cannot work until the settings change", n)
-	}
-	if strings.Contains(s.Error, testToken) || strings.Contains(logs.String(), testToken) {
-		t.Errorf("the token leaked:\nstate: %s\nlog: %s", s.Error, logs.String())
-	}
-	if !strings.Contains(logs.String(), "ERR_NGROK_105") {
-		t.Errorf("the failure was not logged: %s", logs.String())
-	}
+		if s.URL != "" {
+			t.Errorf("failed state has URL %q", s.URL)
+		}
+		time.Sleep(time.Second) // 25 or more retry periods (10 to 40 ms each)
+		synctest.Wait()
+		if n := cloud.count(); n != 1 {
+			t.Errorf("a refused token was tried %d times; it cannot work until the settings change", n)
+		}
+		if strings.Contains(s.Error, testToken) || strings.Contains(logs.String(), testToken) {
+			t.Errorf("the token leaked:\nstate: %s\nlog: %s", s.Error, logs.String())
+		}
+		if !strings.Contains(logs.String(), "ERR_NGROK_105") {
+			t.Errorf("the failure was not logged: %s", logs.String())
+		}
+	})
 }
 
 func TestTunnel_TransientListenFailureIsRetried(t *testing.T) {
+	t.Parallel()
 	ep := newFakeEndpoint(t, "https://my-name.ngrok-free.app")
 	cloud := &fakeCloud{}
 	cloud.listen = func(context.Context, *fakeAgent) (endpoint, error) {
@@ -211,35 +226,41 @@ func TestTunnel_TransientListenFailureIsRetried(t *testing.T) {
 }
 
 func TestTunnel_ListenUsesADeadline(t *testing.T) {
+	t.Parallel()
 	const timeout = 150 * time.Millisecond
-	hung := make(chan struct{})
-	t.Cleanup(func() { close(hung) })
-	for name, listen := range map[string]func(context.Context, *fakeAgent) (endpoint, error){
-		"Listen honours ctx": func(ctx context.Context, _ *fakeAgent) (endpoint, error) {
+	for name, listen := range map[string]func(ctx context.Context, hung <-chan struct{}) (endpoint, error){
+		"Listen honours ctx": func(ctx context.Context, _ <-chan struct{}) (endpoint, error) {
 			<-ctx.Done()
 			return nil, ctx.Err()
 		},
-		"Listen ignores ctx": func(context.Context, *fakeAgent) (endpoint, error) {
+		"Listen ignores ctx": func(_ context.Context, hung <-chan struct{}) (endpoint, error) {
 			<-hung
 			return nil, errors.New("too late")
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			cloud := &fakeCloud{listen: listen}
-			began := time.Now()
-			tun := startFake(t, cloud, Config{ListenTimeout: timeout})
-			s := waitFor(t, tun, "failed", phaseIs(tunnel.PhaseFailed))
-			if took := time.Since(began); took > timeout+time.Second {
-				t.Errorf("failed after %s; the deadline is %s", took, timeout)
-			}
-			if !strings.Contains(s.Error, "ngrok did not answer within 150ms") || !strings.Contains(s.Error, "internet connection") {
-				t.Errorf("Error = %q, want the timeout in words", s.Error)
-			}
+			t.Parallel()
+			// Virtual time: the deadline is measured exactly, not waited for.
+			synctest.Test(t, func(t *testing.T) {
+				hung := make(chan struct{}) // made in the bubble, closed last in it
+				t.Cleanup(func() { close(hung) })
+				cloud := &fakeCloud{listen: func(ctx context.Context, _ *fakeAgent) (endpoint, error) { return listen(ctx, hung) }}
+				began := time.Now()
+				tun := startFake(t, cloud, Config{ListenTimeout: timeout})
+				s := waitFor(t, tun, "failed", phaseIs(tunnel.PhaseFailed))
+				if took := time.Since(began); took > timeout+time.Second {
+					t.Errorf("failed after %s; the deadline is %s", took, timeout)
+				}
+				if !strings.Contains(s.Error, "ngrok did not answer within 150ms") || !strings.Contains(s.Error, "internet connection") {
+					t.Errorf("Error = %q, want the timeout in words", s.Error)
+				}
+			})
 		})
 	}
 }
 
 func TestTunnel_RefusedTokenDuringConnectFailsBeforeTheDeadline(t *testing.T) {
+	t.Parallel()
 	// ngrok-go reports each refused attempt as a disconnect event while
 	// Listen keeps retrying until its deadline.
 	cloud := &fakeCloud{listen: func(ctx context.Context, a *fakeAgent) (endpoint, error) {
@@ -260,6 +281,7 @@ func TestTunnel_RefusedTokenDuringConnectFailsBeforeTheDeadline(t *testing.T) {
 }
 
 func TestTunnel_EventHandlerNeverBlocks(t *testing.T) {
+	t.Parallel()
 	ep := newFakeEndpoint(t, "https://my-name.ngrok-free.app")
 	cloud := &fakeCloud{listen: serveOnce(ep)}
 	tun := startFake(t, cloud, Config{})
@@ -307,6 +329,7 @@ func TestTunnel_EventHandlerNeverBlocks(t *testing.T) {
 }
 
 func TestTunnel_ReconfigureStartsAgainWithTheNewSettings(t *testing.T) {
+	t.Parallel()
 	first := newFakeEndpoint(t, "https://aaaa.ngrok-free.app")
 	second := newFakeEndpoint(t, "https://my-name.ngrok-free.app")
 	cloud := &fakeCloud{}
@@ -350,6 +373,7 @@ func TestTunnel_ReconfigureStartsAgainWithTheNewSettings(t *testing.T) {
 }
 
 func TestTunnel_ReconfigureAfterAFailureConnects(t *testing.T) {
+	t.Parallel()
 	ep := newFakeEndpoint(t, "https://my-name.ngrok-free.app")
 	cloud := &fakeCloud{}
 	cloud.listen = func(_ context.Context, a *fakeAgent) (endpoint, error) {
@@ -368,6 +392,7 @@ func TestTunnel_ReconfigureAfterAFailureConnects(t *testing.T) {
 }
 
 func TestTunnel_CloseReleasesEndpointAndAgent(t *testing.T) {
+	t.Parallel()
 	ep := newFakeEndpoint(t, "https://my-name.ngrok-free.app")
 	cloud := &fakeCloud{listen: serveOnce(ep)}
 	tun := startFake(t, cloud, Config{})
@@ -395,6 +420,7 @@ func TestTunnel_CloseReleasesEndpointAndAgent(t *testing.T) {
 }
 
 func TestTunnel_CloseWithinDeadline(t *testing.T) {
+	t.Parallel()
 	ep := newFakeEndpoint(t, "https://my-name.ngrok-free.app")
 	ep.closeBlocks = true
 	cloud := &fakeCloud{listen: serveOnce(ep)}
@@ -444,6 +470,7 @@ func TestTunnel_CloseWithinDeadline(t *testing.T) {
 }
 
 func TestLogger_RedactsTheAuthtoken(t *testing.T) {
+	t.Parallel()
 	var buf syncBuffer
 	log := redactingLogger(slog.New(slog.NewJSONHandler(&buf, nil)), testToken)
 	echoed := errors.New("The authtoken you specified is properly formed, but it is invalid.\nYour authtoken: " + testToken + "\n\nERR_NGROK_107")
@@ -468,6 +495,7 @@ func isClosed(c chan struct{}) bool {
 }
 
 func TestOff_SaysWhatIsMissingAndConnectsOnceATokenArrives(t *testing.T) {
+	t.Parallel()
 	ep := newFakeEndpoint(t, "https://my-name.ngrok-free.app")
 	cloud := &fakeCloud{listen: serveOnce(ep)}
 	tun := off(context.Background(), cloud.newAgent, 10*time.Millisecond, 40*time.Millisecond)

@@ -19,6 +19,7 @@ import (
 // connection (never ngrok's cloud): ngrok-go would retry forever, the
 // deadline ends it, and Close is prompt.
 func TestRealAgent_ListenDeadlineHoldsAgainstAServerThatNeverAnswers(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
