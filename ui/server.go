@@ -144,6 +144,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("GET /oauth/callback", s.page(s.oauthCallback))
 		mux.Handle("GET /settings", s.page(s.settingsPage))
 		mux.Handle("POST /settings", s.page(s.saveSettings))
+		mux.Handle("POST /settings/keys/{keyID}/revoke", s.page(s.revokeKey))
 		mux.Handle("POST /settings/organizer", s.page(s.saveOrganizerKey))
 	}
 	if s.tunnelSettings != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"webinarsync/gotowebinar/login"
 )
@@ -80,6 +81,8 @@ type settingsView struct {
 	OrganizerKey *OrganizerKeyStatus // nil: logged out
 	RedirectURI  string
 	Saved        bool
+	Keys         []signingKey
+	Now          time.Time
 }
 
 // settingsPage serves GET /settings.
@@ -90,6 +93,8 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 		OrganizerKey: s.organizerKey(),
 		RedirectURI:  s.redirectURI(r),
 		Saved:        r.URL.Query().Get("saved") == "1",
+		Keys:         s.signingKeys(),
+		Now:          s.now(),
 	}
 	if s.tunnelSettings != nil {
 		ns := s.tunnelSettings.NgrokSettings()
