@@ -2,6 +2,7 @@ package gotowebinar
 
 import (
 	"errors"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -17,17 +18,41 @@ const (
 	TooLarge    Result = "too_large"    // 413
 	Malformed   Result = "malformed"    // 400: signed, but not a JSON object
 	StoreFailed Result = "store_failed" // 503: GoTo retries
+	Cut         Result = "cut"          // the connection ended before the body was read
 )
+
+// KeptBodyBytes bounds the body an Outcome keeps of a delivery that was
+// not stored: enough for any GoTo event, little for a flood.
+const KeptBodyBytes = 64 << 10
 
 // Outcome is one request to the webhook path and what became of it.
 type Outcome struct {
-	At        time.Time
-	Result    Result
-	Check     error // with Refused: the check that failed, one of the Err… of signature.go
-	EventName string
-	EventKey  string
-	Bytes     int
-	Took      time.Duration
+	At           time.Time
+	Result       Result
+	Check        error // with Refused: the check that failed, one of the Err… of signature.go
+	EventName    string
+	EventKey     string
+	Bytes        int
+	Took         time.Duration
+	Method       string
+	RemoteAddr   string
+	ForwardedFor string
+	// Header is the request's headers, the signature's value shortened.
+	Header http.Header
+	// Body is what was read of a delivery that was not stored, up to
+	// KeptBodyBytes, so it can be looked at and verified again; nil for a
+	// stored one (the event keeps it).
+	Body []byte
+}
+
+// shortHeader copies h with the signature's value shortened: enough to
+// tell two apart, not enough to replay.
+func shortHeader(h http.Header) http.Header {
+	out := h.Clone()
+	if sig := out.Get(HeaderSignature); len(sig) > 12 {
+		out.Set(HeaderSignature, sig[:8]+"…")
+	}
+	return out
 }
 
 // Observer is told of every outcome, after the answer is decided. It must

@@ -64,12 +64,18 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 	received := rc.now()
 	log := rc.log.With("remote", r.RemoteAddr, "forwardedFor", r.Header.Get("X-Forwarded-For"))
 
-	out := Outcome{At: received}
+	out := Outcome{At: received, Method: r.Method, RemoteAddr: r.RemoteAddr, ForwardedFor: r.Header.Get("X-Forwarded-For")}
+	var body []byte
 	defer func() {
-		if rc.Observer != nil {
-			out.Took = rc.now().Sub(received)
-			rc.Observer.Observe(out)
+		if rc.Observer == nil {
+			return
 		}
+		out.Took = rc.now().Sub(received)
+		out.Header = shortHeader(r.Header)
+		if out.Result != Stored && out.Result != Duplicate {
+			out.Body = body[:min(len(body), KeptBodyBytes):min(len(body), KeptBodyBytes)]
+		}
+		rc.Observer.Observe(out)
 	}()
 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
@@ -82,7 +88,7 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
 			return
 		}
-		out.Result = Malformed
+		out.Result = Cut
 		log.Warn("webhook refused: reading body failed", "err", err)
 		http.Error(w, "could not read body", http.StatusBadRequest)
 		return

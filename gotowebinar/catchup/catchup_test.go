@@ -118,9 +118,7 @@ func TestSync_InterruptedSyncResumesEachStepWithoutFetchingWhatWasDone(t *testin
 		step Step                     // the step the cut falls in
 	}{
 		{"registrant listings", func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/registrants") }, 6, ListRegistrants},
-		{"attendance", func(r *http.Request) bool {
-			return strings.HasSuffix(r.URL.Path, "/attendees") && !strings.Contains(r.URL.Path, "/sessions/")
-		}, 2, Attendance},
+		{"attendance", func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/attendees") }, 2, Attendance},
 		{"details", func(r *http.Request) bool { return strings.Contains(r.URL.Path, "/registrants/") }, 45, Details},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

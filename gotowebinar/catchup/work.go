@@ -223,8 +223,9 @@ func (c *CatchUp) attendance(ctx context.Context, org gotowebinar.Key, r *run) e
 
 // webinarAttendance merges who attended a webinar's sessions: the
 // sessions first, then everyone who attended any of them in one paged
-// listing, or, where GoTo does not offer that, session by session. Errors
-// that spoil this webinar only are counted, not returned.
+// listing, or session by session where that takes fewer requests
+// (listingPays) or GoTo does not offer the listing. Errors that spoil this
+// webinar only are counted, not returned.
 func (c *CatchUp) webinarAttendance(ctx context.Context, org gotowebinar.Key, r *run, key string) error {
 	title := c.title(key)
 	c.working(key, title)
@@ -259,7 +260,7 @@ func (c *CatchUp) webinarAttendance(ctx context.Context, org gotowebinar.Key, r 
 	if len(p.Sessions) == 0 {
 		return nil // begun, but GoTo lists no session yet
 	}
-	if !perSession {
+	if !perSession && listingPays(p.Sessions, c.client.PageSize()) {
 		rows, err := c.listWebinarAttendees(ctx, org, key)
 		switch {
 		case err == nil:
@@ -280,6 +281,20 @@ func (c *CatchUp) webinarAttendance(ctx context.Context, org gotowebinar.Key, r 
 		}
 	}
 	return c.sessionAttendance(ctx, org, r, key, title, p)
+}
+
+// listingPays reports whether listing a webinar's attendees at once takes
+// no more requests than asking session by session, as the sessions'
+// registrantsAttended tell: GoTo answers for one session in one unpaged
+// list, but pages the whole webinar's, so a single session with more
+// attendees than a page costs fewer requests alone. Where the counts are
+// missing (0), the one listing is the better guess.
+func listingPays(sessions []gotowebinar.Session, pageSize int) bool {
+	attended := 0
+	for _, s := range sessions {
+		attended += s.RegistrantsAttended
+	}
+	return max(1, (attended+pageSize-1)/pageSize) <= len(sessions)
 }
 
 // notOffered reports whether GoTo answered as if it had no such endpoint.
