@@ -117,6 +117,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func TestDemo_RegistrantsAppearInUIAndCSV(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	app := start(t, Config{DataDir: dir, Demo: true, DemoInterval: 20 * time.Millisecond})
 
@@ -153,6 +154,7 @@ func TestDemo_RegistrantsAppearInUIAndCSV(t *testing.T) {
 }
 
 func TestRun_SecondInstanceOnSameDataDirExitsWithinTwoSeconds(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	start(t, Config{DataDir: dir, WebhookSecret: "s"})
 
@@ -172,6 +174,7 @@ func TestRun_SecondInstanceOnSameDataDirExitsWithinTwoSeconds(t *testing.T) {
 }
 
 func TestWebhookListener_ServesOnlyTheWebhookPath(t *testing.T) {
+	t.Parallel()
 	app := start(t, Config{DataDir: t.TempDir(), WebhookSecret: "s"})
 	hook := getStatus(t, app.uiURL).WebhookURL
 	if !strings.HasSuffix(hook, gotowebinar.WebhookPath) {
@@ -200,6 +203,7 @@ func signedRegistrant(secret string, i int) (body []byte, ts, sig string) {
 }
 
 func TestShutdown_KeepsEveryAcknowledgedEvent(t *testing.T) {
+	t.Parallel()
 	const secret = "shutdown-secret"
 	dir := t.TempDir()
 	app := start(t, Config{DataDir: dir, WebhookSecret: secret})
@@ -259,6 +263,7 @@ func TestShutdown_KeepsEveryAcknowledgedEvent(t *testing.T) {
 }
 
 func TestExport_WhileRunningGoesThroughTheApp(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	app := start(t, Config{DataDir: dir, Demo: true, DemoInterval: 20 * time.Millisecond})
 	waitFor(t, "demo registrants", func() bool { return getStatus(t, app.uiURL).Counts.Registrants >= 3 })
@@ -279,6 +284,7 @@ func TestExport_WhileRunningGoesThroughTheApp(t *testing.T) {
 }
 
 func TestExport_WhenStoppedReadsTheDatabase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	app := start(t, Config{DataDir: dir, Demo: true, DemoInterval: 20 * time.Millisecond})
 	waitFor(t, "demo registrants", func() bool { return getStatus(t, app.uiURL).Counts.Registrants >= 3 })

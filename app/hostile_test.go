@@ -43,6 +43,7 @@ func added(extra string) []byte {
 // Signed but hostile bodies get a clear 4xx (or are kept when they are
 // still a readable event), never a 5xx, and the app keeps serving.
 func TestWebhook_HostileBodiesNeverCrashOrAskForRetry(t *testing.T) {
+	t.Parallel()
 	app := start(t, Config{DataDir: t.TempDir(), WebhookSecret: hostileSecret})
 	hook := getStatus(t, app.uiURL).WebhookURL
 	client := &http.Client{Timeout: 10 * time.Second}
@@ -172,6 +173,7 @@ func (pipeAddr) String() string  { return "pipe" }
 
 // A thousand clients at once all get their events stored.
 func TestWebhook_ThousandConcurrentConnections(t *testing.T) {
+	t.Parallel()
 	app := start(t, Config{DataDir: t.TempDir(), WebhookSecret: hostileSecret})
 	hook := getStatus(t, app.uiURL).WebhookURL
 	const n = 1000

@@ -12,6 +12,7 @@ import (
 // An open live board must not hold up shutdown: http.Server.Shutdown does
 // not end streaming responses by itself.
 func TestShutdown_WithAnOpenLiveBoardIsQuick(t *testing.T) {
+	t.Parallel()
 	app := start(t, Config{DataDir: t.TempDir(), Demo: true, DemoInterval: 20 * time.Millisecond})
 	waitFor(t, "a demo registrant", func() bool { return getStatus(t, app.uiURL).Counts.Registrants >= 1 })
 	_, body := get(t, app.uiURL+"registrants.csv")

@@ -65,6 +65,7 @@ func allActive(hooks []map[string]string) bool {
 }
 
 func TestLogin_EndToEndThroughTheUIThenCleanupOnExit(t *testing.T) {
+	t.Parallel()
 	g := simtest.Start(t)
 	app := start(t, Config{DataDir: t.TempDir(), GoTo: g.Endpoints(), CleanupOnExit: true})
 
@@ -114,6 +115,7 @@ func TestLogin_EndToEndThroughTheUIThenCleanupOnExit(t *testing.T) {
 }
 
 func TestLogin_CallbackRefusesAStateItDidNotStart(t *testing.T) {
+	t.Parallel()
 	g := simtest.Start(t)
 	app := start(t, Config{DataDir: t.TempDir(), GoTo: g.Endpoints()})
 	jar, _ := cookiejar.New(nil)
@@ -175,6 +177,7 @@ func getWith(t *testing.T, c *http.Client, u string) (int, string) {
 }
 
 func TestLogin_RefreshFailureSaysLogInAgainWhileDeliveriesAreStored(t *testing.T) {
+	t.Parallel()
 	// Logged in at one GoTo, whose tokens a second one does not know: the
 	// refresh is refused, as when GoTo revokes a login.
 	first, second := simtest.Start(t), simtest.Start(t)
@@ -223,6 +226,7 @@ func TestLogin_RefreshFailureSaysLogInAgainWhileDeliveriesAreStored(t *testing.T
 }
 
 func TestDemo_LogsInAndRegistersWebhooksAtTheSimulator(t *testing.T) {
+	t.Parallel()
 	app := start(t, Config{DataDir: t.TempDir(), Demo: true, DemoInterval: 20 * time.Millisecond})
 	waitFor(t, "the demo's webhooks active", func() bool {
 		_, hooks := webhookStates(t, app.uiURL)

@@ -9,6 +9,7 @@ import (
 
 // /api/status reports the catch-up sync's progress, so a script can follow it.
 func TestStatusAPI_ReportsTheCatchUpSync(t *testing.T) {
+	t.Parallel()
 	app := start(t, Config{DataDir: t.TempDir(), Demo: true, DemoInterval: 20 * time.Millisecond})
 	var got struct {
 		Sync *struct {

@@ -46,6 +46,7 @@ func post(t *testing.T, u string, form url.Values) (int, string, string) {
 }
 
 func TestUI_SyncNowThenAddAndRemoveARegistrantAtGoTo(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	sim := simtest.Start(t)
 	webinars := sim.Sim.Generator().Populate(gotosim.Population{Webinars: 2, Registrants: 12, Sessions: 1, Attend: 80,

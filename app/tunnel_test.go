@@ -9,6 +9,7 @@ import (
 )
 
 func TestTunnelKind_AutoIsNgrokUnlessDemoOrOwnPublicURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		cfg  Config
 		want string
@@ -30,6 +31,7 @@ func TestTunnelKind_AutoIsNgrokUnlessDemoOrOwnPublicURL(t *testing.T) {
 // Without a token the app still starts, serves its UI, and says plainly
 // that live events need NGROK_AUTHTOKEN. No call reaches ngrok.
 func TestRun_NgrokWithoutTokenStartsAndNamesTheVariable(t *testing.T) {
+	t.Parallel()
 	app := start(t, Config{DataDir: t.TempDir(), Tunnel: TunnelNgrok})
 	resp, err := http.Get(app.uiURL + "api/status")
 	if err != nil {
@@ -56,6 +58,7 @@ func TestRun_NgrokWithoutTokenStartsAndNamesTheVariable(t *testing.T) {
 // The settings page keeps the ngrok token and domain, never shows the
 // token whole, and lets the environment win.
 func TestNgrokSettings_RoundTripNeverShowsTheToken(t *testing.T) {
+	t.Parallel()
 	const token = "2abcdefghijklmnopqrstuvwxyz_SECRETTOKEN_9"
 	dir := t.TempDir()
 	app := start(t, Config{DataDir: dir})
@@ -98,6 +101,7 @@ func TestNgrokSettings_RoundTripNeverShowsTheToken(t *testing.T) {
 func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
 
 func TestRun_RefusesAUIAddressOtherMachinesCouldReach(t *testing.T) {
+	t.Parallel()
 	for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:7777", ":7777"} {
 		err := Run(t.Context(), Config{Addr: addr, DataDir: t.TempDir(), Logger: quietLog()})
 		if err == nil || !strings.Contains(err.Error(), "only listens on this computer") {

@@ -2,9 +2,12 @@ package ui
 
 import (
 	"context"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -103,6 +106,13 @@ func stopChromium() {
 }
 
 func TestMain(m *testing.M) {
+	// The browser tests mostly wait on Chromium, not on this process's
+	// CPU: let more of them wait at once than -parallel's default (one per
+	// CPU), unless the command line says otherwise.
+	flag.Parse()
+	if p := flag.Lookup("test.parallel"); p != nil && p.Value.String() == strconv.Itoa(runtime.GOMAXPROCS(0)) {
+		_ = p.Value.Set(strconv.Itoa(max(4, runtime.GOMAXPROCS(0))))
+	}
 	code := m.Run()
 	stopChromium()
 	os.Exit(code)

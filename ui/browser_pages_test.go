@@ -165,6 +165,7 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 }
 
 func TestBrowser_HomeListsWebinarsWithCounts(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
@@ -268,6 +269,7 @@ func TestBrowser_HomeListsWebinarsWithCounts(t *testing.T) {
 }
 
 func TestBrowser_WebinarSearchNarrowsTheTable(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
@@ -375,6 +377,7 @@ func TestBrowser_WebinarSearchNarrowsTheTable(t *testing.T) {
 }
 
 func TestBrowser_CSVDownloadLinkServesTheCSV(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
@@ -483,6 +486,7 @@ func TestBrowser_CSVDownloadLinkServesTheCSV(t *testing.T) {
 }
 
 func TestBrowser_EventLogShowsRawJSONOnDemand(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}

@@ -106,6 +106,7 @@ func startApp(t *testing.T, g *gatedSim) string {
 }
 
 func TestBrowser_SetupPageWalksFromNothingToTheFirstEvent(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}

@@ -15,6 +15,7 @@ import (
 // an organizer waiting for ngrok to connect, or for the first event, sees
 // it happen without reloading.
 func TestBrowser_HomeStatusFollowsTheTunnelWithoutReload(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}

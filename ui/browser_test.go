@@ -15,6 +15,7 @@ import (
 // are in browser_helpers_test.go.
 
 func TestBrowser_LiveBoardShowsANewJoinWithoutReload(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}

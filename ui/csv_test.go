@@ -8,6 +8,7 @@ import (
 )
 
 func TestCSV_DownloadHeadersAndBody(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st)
 	h := handler(t, Config{Store: st})
@@ -54,6 +55,7 @@ func TestCSV_DownloadHeadersAndBody(t *testing.T) {
 }
 
 func TestCSV_UnknownWebinarIs404Page(t *testing.T) {
+	t.Parallel()
 	rec := get(t, handler(t, Config{Store: openStore(t)}), "/webinars/10000000000000000001/registrants.csv")
 	if rec.Code != http.StatusNotFound {
 		t.Fatalf("status = %d, want 404", rec.Code)
@@ -68,6 +70,7 @@ func TestCSV_UnknownWebinarIs404Page(t *testing.T) {
 }
 
 func TestCSV_WebinarDownloadHonoursTheSearchAndStatusFilter(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st)
 	h := handler(t, Config{Store: st})

@@ -10,6 +10,7 @@ import (
 )
 
 func TestEvents_NewestFirstAndFilter(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st) // 6 events, the joins last
 	h := handler(t, Config{Store: st})
@@ -38,6 +39,7 @@ func TestEvents_NewestFirstAndFilter(t *testing.T) {
 }
 
 func TestEvents_OlderLinkPagesBack(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	for i := range 60 {
 		put(t, st, testNow.Add(time.Duration(i)*time.Second), registrantAdded(fmt.Sprintf("ev-%02d", i), workshopKey, "Workshop",
@@ -67,6 +69,7 @@ func TestEvents_OlderLinkPagesBack(t *testing.T) {
 }
 
 func TestEvents_RawJSONShown(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st)
 	body := get(t, handler(t, Config{Store: st}), "/events").Body.String()
@@ -78,6 +81,7 @@ func TestEvents_RawJSONShown(t *testing.T) {
 }
 
 func TestEvents_EmptyLogSaysWhatToExpect(t *testing.T) {
+	t.Parallel()
 	body := get(t, handler(t, Config{Store: openStore(t)}), "/events").Body.String()
 	mustContain(t, body, `No events yet.`, `listed here the moment they arrive`)
 }

@@ -9,6 +9,7 @@ import (
 )
 
 func TestNum_ThousandsSeparators(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 1234: "1,234", 123456: "123,456", 1234567: "1,234,567", -4500: "-4,500"} {
 		if got := num(n); got != want {
 			t.Errorf("num(%d) = %q, want %q", n, got, want)
@@ -17,6 +18,7 @@ func TestNum_ThousandsSeparators(t *testing.T) {
 }
 
 func TestAgo_RoundUnits(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 	tests := []struct {
 		d    time.Duration
@@ -40,6 +42,7 @@ func TestAgo_RoundUnits(t *testing.T) {
 }
 
 func TestWhen_SpellsOutUTC(t *testing.T) {
+	t.Parallel()
 	berlin := time.FixedZone("CET", 3600)
 	if got, want := when(time.Date(2026, 1, 2, 16, 4, 0, 0, berlin)), "Fri 2 Jan 2026, 15:04 UTC"; got != want {
 		t.Errorf("when = %q, want %q", got, want)
@@ -54,6 +57,7 @@ func TestWhen_SpellsOutUTC(t *testing.T) {
 }
 
 func TestPercent(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ part, whole, want int }{{0, 0, -1}, {2, 3, 67}, {1, 3, 33}, {3, 3, 100}, {0, 5, 0}, {1, 200, 1}}
 	for _, tt := range tests {
 		if got := percent(tt.part, tt.whole); got != tt.want {
@@ -63,6 +67,7 @@ func TestPercent(t *testing.T) {
 }
 
 func TestWebinarStatusWords_SaysEndedOnceTheLastSessionIsOver(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 	at := func(h int) gotowebinar.Time { return gotowebinar.Time{Time: now.Add(time.Duration(h) * time.Hour)} }
 	series := []gotowebinar.TimeRange{{StartTime: at(-50), EndTime: at(-49)}, {StartTime: at(20), EndTime: at(21)}}

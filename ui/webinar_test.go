@@ -11,6 +11,7 @@ import (
 )
 
 func TestWebinarPage_ShowsNumbersAndRegistrants(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st)
 	rec := get(t, handler(t, Config{Store: st}), "/webinars/"+launchKey)
@@ -37,6 +38,7 @@ func TestWebinarPage_ShowsNumbersAndRegistrants(t *testing.T) {
 }
 
 func TestWebinarPage_SearchFiltersRegistrants(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st)
 	h := handler(t, Config{Store: st})
@@ -54,6 +56,7 @@ func TestWebinarPage_SearchFiltersRegistrants(t *testing.T) {
 }
 
 func TestWebinarPage_SortsByRegistrationDate(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	seedLaunch(t, st)
 	h := handler(t, Config{Store: st})
@@ -72,6 +75,7 @@ func TestWebinarPage_SortsByRegistrationDate(t *testing.T) {
 }
 
 func TestWebinarPage_PaginatesFiftyPerPage(t *testing.T) {
+	t.Parallel()
 	st := openStore(t)
 	put(t, st, testNow, webinarEvent("webinar.created", "ev-w", workshopKey, "Big Workshop", "NEW", testNow.Add(24*time.Hour)))
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -114,6 +118,7 @@ func TestWebinarPage_PaginatesFiftyPerPage(t *testing.T) {
 }
 
 func TestWebinarPage_UnknownKeyIs404(t *testing.T) {
+	t.Parallel()
 	rec := get(t, handler(t, Config{Store: openStore(t)}), "/webinars/10000000000000000001")
 	if rec.Code != http.StatusNotFound {
 		t.Fatalf("status = %d, want 404", rec.Code)
