@@ -13,7 +13,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -26,7 +28,7 @@ import (
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "webinarsync:", err)
-		if errors.Is(err, flag.ErrHelp) {
+		if errors.As(err, new(*usageError)) {
 			os.Exit(2)
 		}
 		os.Exit(1)
@@ -45,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		switch args[0] {
 		case "export":
 			return runExport(args[1:], stdout, stderr)
+		case "backup", "restore":
+			return runData(args[0], args[1:], stdout)
 		case "version":
 			fmt.Fprintln(stdout, versionLine())
 			return nil
@@ -80,7 +84,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 // done is true when there is nothing left to run (-version).
 func parseFlags(args []string, stdout, stderr io.Writer) (cfg app.Config, noBrowser, done bool, err error) {
 	fs := flag.NewFlagSet("webinarsync", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:7777", "address of the local web UI")
 	fs.StringVar(&cfg.DataDir, "data", "", "data dir (default: your config dir/webinarsync, or webinarsync-demo with -demo)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "run against the built-in GoTo simulator (no account needed)")
@@ -88,16 +91,13 @@ func parseFlags(args []string, stdout, stderr io.Writer) (cfg app.Config, noBrow
 	fs.StringVar(&cfg.Tunnel, "tunnel", app.TunnelAuto, "how GoTo reaches the webhook listener: ngrok, local, or auto (ngrok unless -demo or -public-url)")
 	fs.StringVar(&cfg.WebhookAddr, "webhook-addr", "127.0.0.1:0", "listen address of the local webhook listener")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "public base URL of the webhook listener, when you run your own reverse proxy")
+	fs.StringVar(&cfg.ForwardTo, "forward-to", "", "forward every newly stored event to this URL (your server, n8n, a Zapier catch hook), re-signed with the forwarding secret shown in Settings; wins over the URL saved there")
 	fs.BoolVar(&cfg.CleanupOnExit, "cleanup-on-exit", false, "delete our webhooks and subscriptions at GoTo when webinarsync stops")
 	fs.BoolVar(&cfg.SurveyEvents, "survey", false, "also register the survey.submitted event (its fields are undocumented; stored raw)")
 	verbose := fs.Bool("v", false, "log every delivery")
 	showVersion := fs.Bool("version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage:\n  webinarsync [flags]\n  webinarsync export [-data DIR] [-webinar KEY] [-o FILE]\n  webinarsync version\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return cfg, false, false, err
+	if done, err := parse(fs, args, stdout, mainHelp); done || err != nil {
+		return cfg, false, done, err
 	}
 	if fs.NArg() > 0 {
 		return cfg, false, false, fmt.Errorf("unknown command %q (try -h)", fs.Arg(0))
@@ -141,29 +141,65 @@ func parseFlags(args []string, stdout, stderr io.Writer) (cfg app.Config, noBrow
 
 func runExport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("webinarsync export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	dataDir := fs.String("data", "", "data dir (default: your config dir/webinarsync)")
 	webinar := fs.String("webinar", "", "export only this webinar's registrants")
 	out := fs.String("o", "", "write to this file instead of standard output")
-	if err := fs.Parse(args); err != nil {
+	format := fs.String("format", "", "csv or xlsx (default: from -o's extension, else csv)")
+	if done, err := parse(fs, args, stdout, exportHelp); done || err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Errorf("export takes no arguments, got %q: name the file with -o (try export -h)", fs.Arg(0))}
+	}
+	if *format == "" {
+		*format = app.FormatCSV
+		if strings.EqualFold(filepath.Ext(*out), ".xlsx") {
+			*format = app.FormatXLSX
+		}
+	}
+	*format = strings.ToLower(*format)
+	if *format != app.FormatCSV && *format != app.FormatXLSX {
+		return &usageError{fmt.Errorf("-format %q: use csv or xlsx", *format)}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	if *out == "" {
-		return app.Export(ctx, *dataDir, *webinar, stdout)
+		n, err := app.ExportRegistrants(ctx, *dataDir, *webinar, *format, stdout)
+		if err != nil {
+			return err
+		}
+		// stderr: stdout is the file.
+		fmt.Fprintln(stderr, wrote(n, "standard output"))
+		return nil
 	}
-	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	// A temporary file beside the target, renamed at the end: a failed
+	// export neither leaves half a file nor destroys an earlier one.
+	f, err := os.CreateTemp(filepath.Dir(*out), ".webinarsync-export-*")
 	if err != nil {
-		return fmt.Errorf("creating %s: %w", *out, err)
+		return fmt.Errorf("creating %s: %w (does the folder exist and may you write there?)", *out, err)
 	}
-	if err := app.Export(ctx, *dataDir, *webinar, f); err != nil {
+	defer os.Remove(f.Name())
+	n, err := app.ExportRegistrants(ctx, *dataDir, *webinar, *format, f)
+	if err != nil {
 		f.Close()
-		os.Remove(*out)
 		return err
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", *out, err)
 	}
+	if err := os.Rename(f.Name(), *out); err != nil {
+		return fmt.Errorf("writing %s: %w", *out, err)
+	}
+	fmt.Fprintln(stdout, wrote(n, *out))
 	return nil
+}
+
+func wrote(n int, where string) string {
+	switch n {
+	case -1:
+		return "wrote the registrants to " + where
+	case 1:
+		return "wrote 1 registrant to " + where
+	}
+	return fmt.Sprintf("wrote %d registrants to %s", n, where)
 }

@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"webinarsync/app"
 )
@@ -59,5 +63,111 @@ func TestRun_SecondStartOnTheSameAddressShowsTheRunningOne(t *testing.T) {
 	}
 	if took := time.Since(began); took > 2*time.Second {
 		t.Errorf("second start took %v", took)
+	}
+}
+
+func TestHelp_GoesToStdoutWithExamplesAndEnvironment(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"export", "-h"}} {
+		var out, errOut bytes.Buffer
+		if err := run(args, &out, &errOut); err != nil {
+			t.Fatalf("run(%v) = %v, want no error (exit 0)", args, err)
+		}
+		for _, want := range []string{"Examples:", "-data", "webinarsync export"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("run(%v) help lacks %q:\n%s", args, want, out.String())
+			}
+		}
+		if errOut.Len() != 0 {
+			t.Errorf("run(%v) wrote to stderr: %q", args, errOut.String())
+		}
+	}
+	var out bytes.Buffer
+	_ = run([]string{"-h"}, &out, io.Discard)
+	for _, env := range []string{"NGROK_AUTHTOKEN", "GOTO_CLIENT_ID", "WEBINARSYNC_WEBHOOK_SECRET"} {
+		if !strings.Contains(out.String(), env) {
+			t.Errorf("help lacks %s", env)
+		}
+	}
+}
+
+func TestFlags_MistypedFlagSuggestsTheClosest(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-dmeo"}, "did you mean -demo?"},
+		{[]string{"export", "-fromat", "xlsx"}, "did you mean -format?"},
+	} {
+		err := run(tc.args, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("run(%v) = %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestExport_EmptyDataDirSaysWhatToCheck(t *testing.T) {
+	dir := t.TempDir()
+	err := run([]string{"export", "-data", dir}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no data in "+dir+": is this the right -data?") {
+		t.Errorf("export of an empty dir = %v", err)
+	}
+}
+
+func TestExport_WritesXLSXByExtensionAndCSVToStdout(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	ready := make(chan string, 1)
+	go func() {
+		done <- app.Run(ctx, app.Config{Addr: freeAddr(t), DataDir: dir, Tunnel: app.TunnelLocal, Demo: true,
+			DemoInterval: 10 * time.Millisecond, Logger: slog.New(slog.DiscardHandler), Ready: func(u string) { ready <- u }})
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("app: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("app did not start")
+	}
+	// Wait for the demo's first registrants (asking the running app).
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		n, err := app.ExportRegistrants(context.Background(), dir, "", app.FormatCSV, io.Discard)
+		if err == nil && n >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no demo registrants: %d, %v", n, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("app: %v", err)
+	}
+
+	out := filepath.Join(t.TempDir(), "list.xlsx")
+	var stdout bytes.Buffer
+	if err := run([]string{"export", "-data", dir, "-o", out}, &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatalf("-o list.xlsx is not a workbook: %v", err)
+	}
+	rows, _ := f.GetRows(f.GetSheetName(0))
+	f.Close()
+	if want := fmt.Sprintf("wrote %d registrants to %s\n", len(rows)-1, out); stdout.String() != want || len(rows) < 2 {
+		t.Errorf("printed %q, want %q", stdout.String(), want)
+	}
+
+	var csvOut, errOut bytes.Buffer
+	if err := run([]string{"export", "-data", dir}, &csvOut, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(csvOut.String(), "\ufeffwebinarKey,") {
+		t.Errorf("stdout starts %.40q, want the CSV", csvOut.String())
+	}
+	if want := fmt.Sprintf("wrote %d registrants to standard output\n", len(rows)-1); errOut.String() != want {
+		t.Errorf("stderr %q, want %q", errOut.String(), want)
 	}
 }

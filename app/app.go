@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"webinarsync/forward"
 	"webinarsync/gotowebinar"
 	"webinarsync/gotowebinar/catchup"
 	"webinarsync/gotowebinar/gotosim"
@@ -53,6 +54,9 @@ type Config struct {
 	// CleanupOnExit deletes our webhooks and subscriptions at GoTo when
 	// the app stops (-cleanup-on-exit).
 	CleanupOnExit bool
+	// ForwardTo (-forward-to) is where every newly stored event is
+	// forwarded; it wins over the URL saved on the settings page.
+	ForwardTo string
 	// SurveyEvents also registers the undocumented survey.submitted event.
 	SurveyEvents bool
 	// Sync tunes the catch-up sync from GoTo's REST API: its window (90
@@ -116,6 +120,11 @@ func (cfg Config) checked() (Config, error) {
 	if err := loopbackOnly(cfg.Addr); err != nil {
 		return cfg, err
 	}
+	if cfg.ForwardTo != "" {
+		if err := forward.CheckTarget(cfg.ForwardTo); err != nil {
+			return cfg, fmt.Errorf("-forward-to %q: %w", cfg.ForwardTo, err)
+		}
+	}
 	switch tunnelKind(cfg) {
 	case TunnelLocal, TunnelNgrok:
 	default:
@@ -135,10 +144,13 @@ type running struct {
 	goTo    *goTo
 	tun     tunnel.Tunnel
 	ui      *ui.Server
+	forward *forward.Forwarder
 	hookSrv *http.Server
 	uiSrv   *http.Server
 	uiURL   string
 	bg      sync.WaitGroup
+
+	deliveries *store.DeliveryLog // closed after the servers, before the store
 }
 
 // open opens the store, claims the UI's address, and wires the GoTo side,
@@ -175,16 +187,28 @@ func (r *running) open(ctx context.Context) error {
 	if r.tun, err = openTunnel(ctx, cfg, ngrokCfg); err != nil {
 		return err
 	}
+	// Before the receiver exists: it turns on the outbox that events
+	// stored from now on are queued in.
+	if r.forward, err = forward.New(forward.Config{Store: st, Target: cfg.ForwardTo,
+		Logger: log.With("component", "forward")}); err != nil {
+		return err
+	}
 	keys := secretKeys(st, cfg.WebhookSecret)
 	rcv := gotowebinar.NewReceiver(keys, st, log.With("component", "receiver"))
-	deliveries := &gotowebinar.Deliveries{}
+	// The durable record of every delivery; Observe never blocks the
+	// receiver (it queues for one writer), and it seeds the status from disk.
+	deliveries, err := store.NewDeliveryLog(st, keys, store.DeliveryLimits{})
+	if err != nil {
+		return err
+	}
+	r.deliveries = deliveries
 	rcv.Observer = deliveries
 	r.hookSrv = webhookServer(rcv, log)
 	r.ui = ui.New(ui.Config{
 		Store: st, Logger: log.With("component", "ui"), Addr: r.uiLn.Addr().String(), Demo: cfg.Demo,
 		SecretKeys: func() int { return len(keys()) },
 		Login:      r.goTo.login, Webhooks: r.goTo.webhooks, Deliveries: deliveries, Tunnel: r.tun.State, TunnelSettings: ngrokCfg,
-		Sync: r.goTo.sync, Registrants: r.goTo.registrants, Poll: cfg.UIPoll,
+		Sync: r.goTo.sync, Registrants: r.goTo.registrants, Poll: cfg.UIPoll, Forward: r.forward,
 	})
 	r.uiSrv = &http.Server{
 		Handler:           r.ui.Handler(),
@@ -208,6 +232,9 @@ func webhookServer(rcv *gotowebinar.Receiver, log *slog.Logger) *http.Server {
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// GoTo's headers are a few hundred bytes; net/http's 1 MiB default
+		// let 500 strangers hold 856 MB.
+		MaxHeaderBytes: 16 << 10,
 	}
 }
 
@@ -226,6 +253,7 @@ func (r *running) serve(ctx, runCtx context.Context) error {
 	r.log.Info("webinarsync is running", "ui", r.uiURL, "tunnel", ts.Kind, "webhookURL", hookURL,
 		"dataDir", r.cfg.DataDir, "demo", r.cfg.Demo)
 	r.goTo.run(runCtx, &r.bg)
+	r.bg.Go(func() { r.forward.Run(runCtx) }) // ends before the store closes
 	if r.demo != nil {
 		r.bg.Go(func() { r.demo.generate(runCtx) })
 	}
@@ -289,6 +317,9 @@ func (r *running) shutdown() {
 	}
 	if r.uiSrv != nil {
 		removeInstance(r.cfg.DataDir)
+	}
+	if r.deliveries != nil {
+		r.deliveries.Close() // writes the outcomes still queued
 	}
 	if err := r.store.Close(); err != nil {
 		log.Error("closing the database", "err", err)

@@ -37,3 +37,6 @@ func newTestGoTo(t testing.TB, st *store.Store, ep login.Endpoints) *goTo {
 	}
 	return g
 }
+
+// bom starts every CSV export: Excel needs it to read UTF-8.
+const bom = "\ufeff"

@@ -61,7 +61,7 @@ func TestWebhook_HostileBodiesNeverCrashOrAskForRetry(t *testing.T) {
 		{"join time beyond year 9999 is kept raw", []byte(`{"eventName":"registrant.joined","eventKey":"j","webinarKey":1,"registrantKey":2,"joinTime":99999999999999999999}`), http.StatusOK},
 		{"invalid UTF-8 in a name", added(`,"firstName":"Jos` + "\xff\xfe" + `"`), http.StatusOK},
 		{"duplicate keys", added(`,"email":"b@example.com","email":"c@example.com"`), http.StatusOK},
-		{"one byte over 1 MiB", append(added(`,"comments":"`+strings.Repeat("x", gotowebinar.MaxBodyBytes)), []byte(`"}`)...), http.StatusRequestEntityTooLarge},
+		{"one byte over 256 KiB", append(added(`,"comments":"`+strings.Repeat("x", gotowebinar.MaxBodyBytes)), []byte(`"}`)...), http.StatusRequestEntityTooLarge},
 		{"not JSON", []byte("\x00\x01\x02 binary"), http.StatusBadRequest},
 		{"empty body", nil, http.StatusBadRequest},
 	}

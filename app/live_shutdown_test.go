@@ -16,7 +16,7 @@ func TestShutdown_WithAnOpenLiveBoardIsQuick(t *testing.T) {
 	app := start(t, Config{DataDir: t.TempDir(), Demo: true, DemoInterval: 20 * time.Millisecond})
 	waitFor(t, "a demo registrant", func() bool { return getStatus(t, app.uiURL).Counts.Registrants >= 1 })
 	_, body := get(t, app.uiURL+"registrants.csv")
-	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, bom))).ReadAll()
 	if err != nil || len(rows) < 2 {
 		t.Fatalf("no registrants in the demo CSV: %v", err)
 	}

@@ -152,7 +152,7 @@ func TestUI_SyncNowThenAddAndRemoveARegistrantAtGoTo(t *testing.T) {
 
 	// Attendees per session, from GoTo's report.
 	code, attendees := get(t, srv.URL+"/webinars/"+past.Key+"/attendees.csv")
-	rows, err := csv.NewReader(strings.NewReader(attendees)).ReadAll()
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(attendees, bom))).ReadAll()
 	want := sim.Sim.Generator().Attendance(past.Key, past.Times[0].Key)
 	if code != http.StatusOK || err != nil || len(rows) != len(want)+1 || rows[0][0] != "sessionKey" {
 		t.Fatalf("attendees.csv: %d, %d rows (%v), want %d attendees", code, len(rows), err, len(want))

@@ -1,8 +1,10 @@
 package gotowebinar
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -19,6 +21,7 @@ const (
 	Malformed   Result = "malformed"    // 400: signed, but not a JSON object
 	StoreFailed Result = "store_failed" // 503: GoTo retries
 	Cut         Result = "cut"          // the connection ended before the body was read
+	Busy        Result = "busy"         // 503 with Retry-After: too many bodies in flight; GoTo retries
 )
 
 // KeptBodyBytes bounds the body an Outcome keeps of a delivery that was
@@ -43,6 +46,10 @@ type Outcome struct {
 	// KeptBodyBytes, so it can be looked at and verified again; nil for a
 	// stored one (the event keeps it).
 	Body []byte
+	// Signature is the whole X-Webhook-Signature of a delivery that was
+	// not stored: "Verify again" checks it, and its shape alone can tell
+	// hex from base64. Empty for a stored one.
+	Signature string
 }
 
 // shortHeader copies h with the signature's value shortened: enough to
@@ -53,6 +60,69 @@ func shortHeader(h http.Header) http.Header {
 		out.Set(HeaderSignature, sig[:8]+"…")
 	}
 	return out
+}
+
+// KeepSignature returns o as it is: the Receiver sets Signature itself
+// (for deliveries not stored only). Kept so Observers built before that
+// need no change.
+func KeepSignature(o Outcome) Outcome { return o }
+
+// Check codes name the Err… of signature.go in a record on disk.
+var checkCodes = []struct {
+	code string
+	err  error
+}{
+	{"no_secret", ErrNoSecret},
+	{"missing_signature", ErrMissingSig},
+	{"missing_timestamp", ErrMissingSigTime},
+	{"signature_format", ErrSignatureFormat},
+	{"bad_signature", ErrBadSignature},
+}
+
+// CheckCode names a failed check for a record on disk: "" for nil, "other"
+// for an error signature.go does not define.
+func CheckCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	for _, c := range checkCodes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return "other"
+}
+
+// CheckFromCode is the inverse of CheckCode; an unknown code gives a
+// plain error so that a record from a newer version still reads.
+func CheckFromCode(code string) error {
+	if code == "" {
+		return nil
+	}
+	for _, c := range checkCodes {
+		if c.code == code {
+			return c.err
+		}
+	}
+	return errors.New("signature check failed (" + code + ")")
+}
+
+// LooksLikeGoTo reports whether a body is shaped like one of GoTo's events
+// (a JSON object with eventName and eventKey), so a refused one is worth
+// keeping for a second look.
+func LooksLikeGoTo(body []byte) (eventName, eventKey string, ok bool) {
+	var probe struct {
+		EventName string          `json:"eventName"`
+		EventKey  json.RawMessage `json:"eventKey"`
+	}
+	if json.Unmarshal(body, &probe) != nil || probe.EventName == "" || len(probe.EventKey) == 0 {
+		return "", "", false
+	}
+	key := strings.Trim(string(probe.EventKey), `"`)
+	if key == "" || key == "null" {
+		return "", "", false
+	}
+	return probe.EventName, key, true
 }
 
 // Observer is told of every outcome, after the answer is decided. It must
@@ -79,6 +149,7 @@ type Deliveries struct {
 
 // Observe records one outcome.
 func (d *Deliveries) Observe(o Outcome) {
+	o = KeepSignature(o)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if len(d.recent) == recentKept {
@@ -88,7 +159,7 @@ func (d *Deliveries) Observe(o Outcome) {
 	switch {
 	case o.Result == Refused && errors.Is(o.Check, ErrBadSignature):
 		d.streak++
-	case o.Result != Refused && o.Result != TooLarge:
+	case o.Result != Refused && o.Result != TooLarge && o.Result != Busy:
 		d.streak = 0 // it verified: our keys work
 	}
 }

@@ -1,20 +1,36 @@
 package gotowebinar
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
 // WebhookPath is where GoTo delivers events on the webhook listener.
 const WebhookPath = "/webhooks/gotowebinar"
 
-// MaxBodyBytes bounds a delivery body; GoTo's events are a few KiB.
-const MaxBodyBytes = 1 << 20
+// MaxBodyBytes bounds a delivery body; GoTo's events are a few KiB, so
+// this is ample for them and little for a stranger to make us hold.
+const MaxBodyBytes = 256 << 10
+
+// DefaultBodyBudget is how many body bytes all deliveries in flight may
+// hold together when Receiver.BodyBudget is not set: 32 maximal bodies,
+// hundreds of GoTo's.
+const DefaultBodyBudget = 8 << 20
+
+// bodyChunk is what a body of unknown length reserves and grows by.
+const bodyChunk = 16 << 10
+
+// busyRetryAfter is the Retry-After, in seconds, of a 503 for a full budget.
+const busyRetryAfter = "5"
 
 // Sink stores verified deliveries. PutEvent must return only once the
 // event is durable; stored is false for a redelivery it already had.
@@ -34,6 +50,15 @@ type Receiver struct {
 	// Observer, when set before serving, is told what became of every
 	// delivery, so a refused one is seen, not only logged.
 	Observer Observer
+
+	// BodyBudget, when set before serving, bounds the body bytes all
+	// deliveries being read or handled may hold together (0:
+	// DefaultBodyBudget; never less than MaxBodyBytes, or a large genuine
+	// delivery could never get in). A delivery that finds it spent gets 503
+	// with Retry-After, which GoTo retries, so a crowd of strangers costs
+	// at most this much memory.
+	BodyBudget int64
+	inFlight   atomic.Int64 // body bytes reserved now
 }
 
 // NewReceiver builds a Receiver. keys returns every secret key a delivery
@@ -72,29 +97,58 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Took = rc.now().Sub(received)
 		out.Header = shortHeader(r.Header)
+		if out.Result != Stored && out.Result != Duplicate && len(body) > 0 {
+			// A copy: a slice would pin the whole body for as long as
+			// the Observer keeps the outcome.
+			out.Body = bytes.Clone(body[:min(len(body), KeptBodyBytes)])
+		}
 		if out.Result != Stored && out.Result != Duplicate {
-			out.Body = body[:min(len(body), KeptBodyBytes):min(len(body), KeptBodyBytes)]
+			out.Signature = r.Header.Get(HeaderSignature)
 		}
 		rc.Observer.Observe(out)
 	}()
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	out.Bytes = len(body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			out.Result = TooLarge
-			log.Warn("webhook refused: body too large", "limitBytes", MaxBodyBytes)
-			http.Error(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
-			return
-		}
-		out.Result = Cut
-		log.Warn("webhook refused: reading body failed", "err", err)
-		http.Error(w, "could not read body", http.StatusBadRequest)
+	// Refuse what cannot be genuine before reading a byte of its body, and
+	// close the connection rather than drain it for a stranger.
+	timestamp, signature := r.Header.Get(HeaderSignatureTimestamp), r.Header.Get(HeaderSignature)
+	if _, err := checkSignatureHeaders(timestamp, signature); err != nil && !hexMAC(signature) {
+		out.Result, out.Check = Refused, err
+		log.Warn("webhook refused: signature check failed", "reason", err.Error(), "contentLength", r.ContentLength)
+		refuse(w, "signature check failed: "+err.Error(), http.StatusUnauthorized)
+		return
+	}
+	if r.ContentLength > MaxBodyBytes {
+		out.Result = TooLarge
+		log.Warn("webhook refused: body too large", "limitBytes", MaxBodyBytes, "contentLength", r.ContentLength)
+		refuse(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
 		return
 	}
 
-	err = VerifySignature(rc.keys(), r.Header.Get(HeaderSignatureTimestamp), r.Header.Get(HeaderSignature), body)
+	body, reserved, err := rc.readBody(w, r)
+	defer rc.inFlight.Add(-reserved)
+	out.Bytes = len(body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.Is(err, errBudgetSpent):
+			out.Result = Busy
+			log.Warn("webhook refused for now: too many bodies in flight; GoTo will retry",
+				"budgetBytes", rc.bodyBudget(), "contentLength", r.ContentLength)
+			w.Header().Set("Retry-After", busyRetryAfter)
+			refuse(w, "too many deliveries at once; please retry", http.StatusServiceUnavailable)
+		case errors.As(err, &tooBig):
+			out.Result = TooLarge
+			log.Warn("webhook refused: body too large", "limitBytes", MaxBodyBytes)
+			refuse(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
+		default:
+			out.Result = Cut
+			log.Warn("webhook refused: reading body failed", "err", err)
+			http.Error(w, "could not read body", http.StatusBadRequest)
+		}
+		return
+	}
+
+	err = VerifySignature(rc.keys(), timestamp, signature, body)
 	if err != nil {
 		out.Result, out.Check = Refused, err
 		log.Warn("webhook refused: signature check failed", "reason", err.Error(), "bytes", len(body))
@@ -135,10 +189,105 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// errBudgetSpent: the body would take the bytes in flight over the budget.
+var errBudgetSpent = errors.New("body budget spent")
+
+func (rc *Receiver) bodyBudget() int64 {
+	if rc.BodyBudget <= 0 {
+		return DefaultBodyBudget
+	}
+	return max(rc.BodyBudget, MaxBodyBytes)
+}
+
+// reserve takes n bytes of the budget, or reports that it cannot without
+// waiting: a delivery that waits holds its connection, which is what a
+// flood wants.
+func (rc *Receiver) reserve(n int64) bool {
+	budget := rc.bodyBudget()
+	for {
+		cur := rc.inFlight.Load()
+		if cur+n > budget {
+			return false
+		}
+		if rc.inFlight.CompareAndSwap(cur, cur+n) {
+			return true
+		}
+	}
+}
+
+// readBody reads at most MaxBodyBytes, reserving every byte of buffer it
+// allocates first: the declared Content-Length at once, a body of unknown
+// length chunk by chunk. reserved is what the caller must give back, also
+// when err is set.
+func (rc *Receiver) readBody(w http.ResponseWriter, r *http.Request) (body []byte, reserved int64, err error) {
+	size := int64(bodyChunk)
+	if r.ContentLength >= 0 {
+		size = r.ContentLength // at most MaxBodyBytes: checked before
+	}
+	if !rc.reserve(size) {
+		return nil, 0, errBudgetSpent
+	}
+	reserved = size
+	src := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			// Full: one more byte says whether the body ends here.
+			var probe [1]byte
+			n, err := io.ReadFull(src, probe[:])
+			if n == 0 {
+				if errors.Is(err, io.EOF) {
+					return buf, reserved, nil
+				}
+				return buf, reserved, err
+			}
+			grow := min(int64(bodyChunk), MaxBodyBytes-int64(cap(buf)))
+			if grow <= 0 {
+				grow = 1 // only to hold the probe; MaxBytesReader refuses the next read
+			}
+			if !rc.reserve(grow) {
+				return buf, reserved, errBudgetSpent
+			}
+			reserved += grow
+			bigger := make([]byte, len(buf), int64(cap(buf))+grow)
+			copy(bigger, buf)
+			buf = append(bigger, probe[0])
+			continue
+		}
+		n, err := src.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			return buf, reserved, nil
+		}
+		if err != nil {
+			return buf, reserved, err
+		}
+	}
+}
+
+// refuse answers without reading the rest of the body, and closes the
+// connection instead of draining it, so a refusal costs no more time or
+// memory than the headers did.
+func refuse(w http.ResponseWriter, msg string, code int) {
+	w.Header().Set("Connection", "close")
+	http.Error(w, msg, code)
+}
+
 // WebhookHandler serves the webhook path and nothing else: it is what the
 // tunnel exposes to the internet, so every other path is a 404.
 func WebhookHandler(rc *Receiver) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(WebhookPath, rc)
 	return mux
+}
+
+// hexMAC reports whether signature is a 32-byte MAC in hex: not our
+// scheme, but the likeliest other one, so its body is read and kept for
+// the Deliveries page to test against our keys (it is refused all the same).
+func hexMAC(signature string) bool {
+	if len(signature) != 2*sha256.Size {
+		return false
+	}
+	_, err := hex.DecodeString(signature)
+	return err == nil
 }

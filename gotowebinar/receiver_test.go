@@ -410,7 +410,7 @@ func TestReceiver_AcknowledgesOnlyWhatTheStoreCommitted(t *testing.T) {
 	}
 }
 
-func TestReceiver_LimitsBodyTo1MiB(t *testing.T) {
+func TestReceiver_LimitsBodyTo256KiB(t *testing.T) {
 	t.Parallel()
 	base := sampleRegistrantAdded("ek-big")
 	pad := func(n int) string { return base + strings.Repeat(" ", n-len(base)) }
@@ -419,26 +419,32 @@ func TestReceiver_LimitsBodyTo1MiB(t *testing.T) {
 		size int
 		want int
 	}{
-		{"exactly 1 MiB", gotowebinar.MaxBodyBytes, http.StatusOK},
-		{"1 MiB + 1 byte", gotowebinar.MaxBodyBytes + 1, http.StatusRequestEntityTooLarge},
+		{"exactly 256 KiB", gotowebinar.MaxBodyBytes, http.StatusOK},
+		{"256 KiB + 1 byte", gotowebinar.MaxBodyBytes + 1, http.StatusRequestEntityTooLarge},
 		{"4 MiB", 4 << 20, http.StatusRequestEntityTooLarge},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			st := openStore(t)
-			rc, _ := newReceiver(t, st, testSecret)
-			body := pad(tc.size)
-			w := serve(rc, signedRequest(testSecret, body))
-			if w.Code != tc.want {
-				t.Errorf("POST %d bytes = %d, want %d", len(body), w.Code, tc.want)
-			}
-			wantEvents := 0
-			if tc.want == http.StatusOK {
-				wantEvents = 1
-			}
-			if c := counts(t, st); c.Events != wantEvents {
-				t.Errorf("stored %d events, want %d", c.Events, wantEvents)
-			}
-		})
+		for _, declared := range []bool{true, false} { // Content-Length, or chunked
+			t.Run(fmt.Sprintf("%s/content-length %v", tc.name, declared), func(t *testing.T) {
+				st := openStore(t)
+				rc, _ := newReceiver(t, st, testSecret)
+				body := pad(tc.size)
+				r := signedRequest(testSecret, body)
+				if !declared {
+					r.ContentLength = -1
+				}
+				w := serve(rc, r)
+				if w.Code != tc.want {
+					t.Errorf("POST %d bytes = %d, want %d", len(body), w.Code, tc.want)
+				}
+				wantEvents := 0
+				if tc.want == http.StatusOK {
+					wantEvents = 1
+				}
+				if c := counts(t, st); c.Events != wantEvents {
+					t.Errorf("stored %d events, want %d", c.Events, wantEvents)
+				}
+			})
+		}
 	}
 }
 

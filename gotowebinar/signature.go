@@ -19,7 +19,7 @@ var (
 	ErrNoSecret        = errors.New("no webhook secret key is known yet")
 	ErrMissingSig      = errors.New("missing " + HeaderSignature + " header")
 	ErrMissingSigTime  = errors.New("missing " + HeaderSignatureTimestamp + " header")
-	ErrSignatureFormat = errors.New(HeaderSignature + " is not base64")
+	ErrSignatureFormat = errors.New(HeaderSignature + " is not standard base64 of a 32-byte HMAC-SHA256")
 	ErrBadSignature    = errors.New(HeaderSignature + " matches none of our secret keys")
 )
 
@@ -47,15 +47,9 @@ func signatureMAC(secretKey []byte, timestamp string, body []byte) []byte {
 // key rotation loses no delivery signed with the previous key. The
 // comparison is constant-time.
 func VerifySignature(secretKeys [][]byte, timestamp, signature string, body []byte) error {
-	if signature == "" {
-		return ErrMissingSig
-	}
-	if timestamp == "" {
-		return ErrMissingSigTime
-	}
-	got, err := base64.StdEncoding.DecodeString(signature)
+	got, err := checkSignatureHeaders(timestamp, signature)
 	if err != nil {
-		return ErrSignatureFormat
+		return err
 	}
 	known := false
 	for _, key := range secretKeys {
@@ -71,4 +65,26 @@ func VerifySignature(secretKeys [][]byte, timestamp, signature string, body []by
 		return ErrNoSecret
 	}
 	return ErrBadSignature
+}
+
+// checkSignatureHeaders is the part of VerifySignature that needs neither
+// body nor key, so the Receiver can refuse a stranger before reading the
+// body. It returns the signature's MAC.
+func checkSignatureHeaders(timestamp, signature string) ([]byte, error) {
+	if signature == "" {
+		return nil, ErrMissingSig
+	}
+	if timestamp == "" {
+		return nil, ErrMissingSigTime
+	}
+	// Our MAC is sha256.Size bytes, 44 in base64: anything longer is
+	// refused before decoding, so a huge header costs no allocation.
+	if len(signature) != base64.StdEncoding.EncodedLen(sha256.Size) {
+		return nil, ErrSignatureFormat
+	}
+	got, err := base64.StdEncoding.DecodeString(signature)
+	if err != nil || len(got) != sha256.Size {
+		return nil, ErrSignatureFormat
+	}
+	return got, nil
 }

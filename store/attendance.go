@@ -1,16 +1,13 @@
 package store
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -332,10 +329,12 @@ func readAttendance(data *bolt.Bucket) ([]Attendance, error) {
 }
 
 // attendeeColumns are the columns of ExportAttendeesCSV.
-func attendeeColumns() []string {
-	return []string{
-		"sessionKey", "sessionStartTime", "sessionEndTime", "registrantKey", "firstName", "lastName", "email",
-		"attendanceTimeInSeconds", "joinTime", "leaveTime", "attendance", "source",
+func attendeeColumns() []exportColumn {
+	return []exportColumn{
+		{"sessionKey", textCell}, {"sessionStartTime", timeCell}, {"sessionEndTime", timeCell},
+		{"registrantKey", textCell}, {"firstName", textCell}, {"lastName", textCell}, {"email", textCell},
+		{"attendanceTimeInSeconds", numberCell}, {"joinTime", timeCell}, {"leaveTime", timeCell},
+		{"attendance", textCell}, {"source", textCell},
 	}
 }
 
@@ -345,10 +344,14 @@ func attendeeColumns() []string {
 // join but no report lists yet (a session still running, or not synced),
 // their first join (source "webhook").
 func (s *Store) ExportAttendeesCSV(w io.Writer, webinarKey string) error {
-	return s.spool(w, func(w io.Writer) error { return s.exportAttendeesCSV(w, webinarKey) })
+	return s.spool(w, func(w io.Writer) error {
+		return s.viewAttendees(webinarKey, "csv", func(rows rowSource) error { return writeCSV(w, attendeeColumns(), rows) })
+	})
 }
 
-func (s *Store) exportAttendeesCSV(w io.Writer, webinarKey string) error {
+// viewAttendees hands write the attendee rows of a webinar, read in one
+// transaction; format only names the export in errors.
+func (s *Store) viewAttendees(webinarKey, format string, write func(rowSource) error) error {
 	err := s.viewWebinarData(webinarKey, func(data *bolt.Bucket) error {
 		sessions := map[string]Session{}
 		if sb := data.Bucket([]byte(subSessions)); sb != nil {
@@ -398,63 +401,71 @@ func (s *Store) exportAttendeesCSV(w io.Writer, webinarKey string) error {
 				return err
 			}
 		}
-		return writeAttendeesCSV(w, sessions, report, live)
+		return write(attendeeRows(sessions, report, live))
 	})
 	if err != nil {
-		return fmt.Errorf("store: export attendees of %s: %w", webinarKey, err)
+		return fmt.Errorf("store: export attendees %s of %s: %w", format, webinarKey, err)
 	}
 	return nil
 }
 
-func writeAttendeesCSV(w io.Writer, sessions map[string]Session, report, live []Attendance) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	cw := csv.NewWriter(bw)
-	if err := cw.Write(attendeeColumns()); err != nil {
-		return fmt.Errorf("write csv: %w", err)
-	}
-	row := make([]string, len(attendeeColumns()))
-	write := func(a Attendance, source string) error {
-		ss := sessions[a.SessionKey]
-		var ivs []string
-		for _, iv := range a.Intervals {
+// attendeeRows is the attendees table: the report's rows, then the joins
+// only a webhook saw (their time attended is unknown: empty, not 0).
+func attendeeRows(sessions map[string]Session, report, live []Attendance) rowSource {
+	return func(fn func(row []cell) error) error {
+		row := make([]cell, len(attendeeColumns()))
+		write := func(a Attendance, source string) error {
+			ss := sessions[a.SessionKey]
+			var ivs []string
 			if source == "report" {
-				ivs = append(ivs, csvTime(iv.JoinTime)+"/"+csvTime(iv.LeaveTime))
+				for _, iv := range a.Intervals {
+					ivs = append(ivs, csvTime(iv.JoinTime)+"/"+csvTime(iv.LeaveTime))
+				}
+			}
+			copy(row, []cell{
+				{text: a.SessionKey}, {time: ss.StartTime}, {time: ss.EndTime}, {text: a.RegistrantKey},
+				{text: a.FirstName}, {text: a.LastName}, {text: a.Email},
+				{num: a.AttendanceTimeInSeconds, set: source == "report"},
+				{time: a.JoinTime()}, {time: a.LeaveTime()}, {text: strings.Join(ivs, "; ")}, {text: source},
+			})
+			return fn(row)
+		}
+		for _, a := range report {
+			if err := write(a, "report"); err != nil {
+				return err
 			}
 		}
-		seconds := ""
-		if source == "report" {
-			seconds = strconv.FormatInt(a.AttendanceTimeInSeconds, 10)
+		for _, a := range live {
+			if err := write(a, "webhook"); err != nil {
+				return err
+			}
 		}
-		for i, v := range []string{
-			a.SessionKey, csvTime(ss.StartTime), csvTime(ss.EndTime), a.RegistrantKey, a.FirstName, a.LastName,
-			a.Email, seconds, csvTime(a.JoinTime()), csvTime(a.LeaveTime()), strings.Join(ivs, "; "), source,
-		} {
-			row[i] = neutralize(v)
-		}
-		return cw.Write(row)
+		return nil
 	}
-	for _, a := range report {
-		if err := write(a, "report"); err != nil {
-			return fmt.Errorf("write csv: %w", err)
-		}
-	}
-	for _, a := range live {
-		if err := write(a, "webhook"); err != nil {
-			return fmt.Errorf("write csv: %w", err)
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("write csv: %w", err)
-	}
-	return bw.Flush()
 }
 
-// attendanceSeconds is the registrants CSV's attendanceTimeInSeconds:
-// empty for someone GoTo did not report attending.
-func attendanceSeconds(r *Registrant) string {
-	if !r.Attended {
-		return ""
+// registrantAttendance is a registrant's attendance as the exports say it:
+// attended when a webhook saw them join or GoTo's report lists them, from
+// which source, and their earliest known join.
+type registrantAttendance struct {
+	attended  bool
+	source    string // "webhook", "report", "webhook+report" or ""
+	firstJoin time.Time
+}
+
+func attendanceOf(r *Registrant) registrantAttendance {
+	a := registrantAttendance{attended: r.Joined() || r.Attended, firstJoin: r.FirstJoinTime}
+	switch {
+	case r.Joined() && r.Attended:
+		a.source = "webhook+report"
+	case r.Joined():
+		a.source = "webhook"
+	case r.Attended:
+		a.source = "report"
 	}
-	return strconv.FormatInt(r.AttendanceTimeInSeconds, 10)
+	// The report knows joins made while webinarsync was not running.
+	if !r.JoinTime.IsZero() && (a.firstJoin.IsZero() || r.JoinTime.Before(a.firstJoin)) {
+		a.firstJoin = r.JoinTime
+	}
+	return a
 }

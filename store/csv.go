@@ -18,15 +18,59 @@ import (
 	"webinarsync/gotowebinar"
 )
 
-// registrantColumns are the registrant columns, named as in the GoTo event.
-func registrantColumns() []string {
-	cols := []string{"registrantKey"}
-	for _, f := range new(gotowebinar.Profile).Fields() {
-		cols = append(cols, f.Name)
-	}
-	return append(cols, "status", "registrationDate", "registrationSource", "joinUrl", "joined", "firstJoinTime",
-		"attended", "attendanceTimeInSeconds", "joinTime", "leaveTime")
+// cellKind is how a column's values are typed in a spreadsheet. The CSV
+// writes them all as text; the XLSX keeps the type, so keys and phone
+// numbers stay exact text, dates sort as dates and counts add up.
+type cellKind uint8
+
+const (
+	textCell   cellKind = iota // keys, names, phone numbers, answers
+	timeCell                   // zero time: empty
+	numberCell                 // unknown: empty
+	boolCell
+)
+
+// exportColumn is one column of an export: its header and its type.
+type exportColumn struct {
+	name string
+	kind cellKind
 }
+
+// cell is one value of a row, read as its column's kind says; set is false
+// for an unknown number (empty, not 0).
+type cell struct {
+	text string
+	time time.Time
+	num  int64
+	b    bool
+	set  bool
+}
+
+// registrantColumns are the registrant columns, named as in the GoTo event,
+// in the order of the CSV contract (joined and firstJoinTime before the
+// attendance detail); custom questions follow them.
+func registrantColumns() []exportColumn {
+	cols := []exportColumn{{"registrantKey", textCell}}
+	for _, f := range new(gotowebinar.Profile).Fields() {
+		cols = append(cols, exportColumn{f.Name, textCell})
+	}
+	return append(cols,
+		exportColumn{"status", textCell}, exportColumn{"registrationDate", timeCell}, exportColumn{"registrationSource", textCell},
+		exportColumn{"joinUrl", textCell}, exportColumn{"joined", boolCell}, exportColumn{"firstJoinTime", timeCell},
+		exportColumn{"attended", boolCell}, exportColumn{"attendanceTimeInSeconds", numberCell},
+		exportColumn{"attendanceSource", textCell}, exportColumn{"joinTime", timeCell}, exportColumn{"leaveTime", timeCell})
+}
+
+// NoShowsQuery selects the no-shows of a session ("" for any session):
+// approved registrants who did not attend. Cancelled, waiting and denied
+// registrants never were expected, so a "sorry we missed you" mailing must
+// not reach them; status, when not "", lists those of another status instead.
+func NoShowsQuery(session, search, status string) RegistrantQuery {
+	return RegistrantQuery{NotJoined: true, Session: session, Search: search, Status: cmp.Or(status, StatusApproved)}
+}
+
+// StatusApproved is the registrant status of people expected to attend.
+const StatusApproved = "APPROVED"
 
 // ExportCSV streams the registrants of one webinar (or all webinars when
 // webinarKey is "") as CSV from one read transaction.
@@ -44,6 +88,23 @@ func (s *Store) ExportFilteredCSV(w io.Writer, webinarKey string, q RegistrantQu
 }
 
 func (s *Store) exportFilteredCSV(w io.Writer, webinarKey string, q RegistrantQuery) error {
+	return s.viewRegistrantTable(webinarKey, q, "csv", func(t *registrantTable) error { return writeCSV(w, t.columns, t.rows) })
+}
+
+// registrantTable is an export's columns and its rows' source, valid in
+// the read transaction that built it. CSV and XLSX both write it, so the
+// two formats have one list of columns.
+type registrantTable struct {
+	columns   []exportColumn
+	all       bool // all webinars: rows start with webinarKey, webinarTitle
+	questions []string
+	sources   []*csvSource
+}
+
+// viewRegistrantTable builds the table of the registrants q selects (of one
+// webinar, or all when webinarKey is "") in one read transaction and hands
+// it to write; format only names the export in errors.
+func (s *Store) viewRegistrantTable(webinarKey string, q RegistrantQuery, format string, write func(*registrantTable) error) error {
 	f := csvFilter{
 		search:    strings.ToLower(strings.TrimSpace(q.Search)),
 		status:    strings.TrimSpace(q.Status),
@@ -51,11 +112,8 @@ func (s *Store) exportFilteredCSV(w io.Writer, webinarKey string, q RegistrantQu
 		session:   q.Session,
 	}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		var (
-			sources   []*csvSource
-			questions []string
-			err       error
-		)
+		t := &registrantTable{all: webinarKey == ""}
+		var err error
 		if webinarKey != "" {
 			wb, found, err := getWebinar(tx, webinarKey)
 			if err != nil {
@@ -66,19 +124,16 @@ func (s *Store) exportFilteredCSV(w io.Writer, webinarKey string, q RegistrantQu
 			}
 			data, _ := webinarData(tx, webinarKey, false)
 			if data != nil {
-				if questions, err = decodeStrings(data.Get([]byte(keyQuestions))); err != nil {
+				if t.questions, err = decodeStrings(data.Get([]byte(keyQuestions))); err != nil {
 					return fmt.Errorf("questions: %w", err)
 				}
-				if sources, err = appendSource(sources, wb, data, f); err != nil {
+				if t.sources, err = appendSource(t.sources, wb, data, f); err != nil {
 					return err
 				}
 			}
-		} else {
-			meta, webinars := tx.Bucket([]byte(bucketMeta)), tx.Bucket([]byte(bucketWebinars))
-			if meta == nil || webinars == nil { // a database no writer has opened yet
-				return writeCSV(w, true, nil, nil)
-			}
-			if questions, err = decodeStrings(meta.Get([]byte(metaQuestions))); err != nil {
+		} else if meta, webinars := tx.Bucket([]byte(bucketMeta)), tx.Bucket([]byte(bucketWebinars)); meta != nil && webinars != nil {
+			// (Both are nil in a database no writer has opened yet: header only.)
+			if t.questions, err = decodeStrings(meta.Get([]byte(metaQuestions))); err != nil {
 				return fmt.Errorf("questions: %w", err)
 			}
 			err = webinars.ForEach(func(k, v []byte) error {
@@ -91,17 +146,54 @@ func (s *Store) exportFilteredCSV(w io.Writer, webinarKey string, q RegistrantQu
 					return nil
 				}
 				var err error
-				sources, err = appendSource(sources, wb, data, f)
+				t.sources, err = appendSource(t.sources, wb, data, f)
 				return err
 			})
 			if err != nil {
 				return err
 			}
 		}
-		return writeCSV(w, webinarKey == "", questions, sources)
+		if t.all {
+			t.columns = []exportColumn{{"webinarKey", textCell}, {"webinarTitle", textCell}}
+		}
+		t.columns = append(t.columns, registrantColumns()...)
+		for _, q := range t.questions {
+			t.columns = append(t.columns, exportColumn{q, textCell})
+		}
+		return write(t)
 	})
 	if err != nil {
-		return fmt.Errorf("store: export csv %s: %w", cmp.Or(webinarKey, "(all webinars)"), err)
+		return fmt.Errorf("store: export %s %s: %w", format, cmp.Or(webinarKey, "(all webinars)"), err)
+	}
+	return nil
+}
+
+// rows calls fn with each row, in registration-date order over all
+// webinars. The row is reused: fn must not keep it.
+func (t *registrantTable) rows(fn func(row []cell) error) error {
+	h := sourceHeap(t.sources)
+	heap.Init(&h)
+	row := make([]cell, len(t.columns))
+	for h.Len() > 0 {
+		src := h[0]
+		if !src.keep() {
+			src.advance(&h)
+			continue
+		}
+		regKey := src.key[8:]
+		v := src.regs.Get(regKey)
+		if v == nil {
+			return fmt.Errorf("registrant %s of %s indexed but missing", regKey, src.webinar.WebinarKey)
+		}
+		r, err := decodeRegistrant(v)
+		if err != nil {
+			return fmt.Errorf("registrant %s: %w", regKey, err)
+		}
+		fillRow(row, t.all, src.webinar, &r.Registrant, t.questions)
+		if err := fn(row); err != nil {
+			return err
+		}
+		src.advance(&h)
 	}
 	return nil
 }
@@ -166,50 +258,57 @@ func (h *sourceHeap) Pop() any {
 	return x
 }
 
-func writeCSV(w io.Writer, all bool, questions []string, sources []*csvSource) error {
+// utf8BOM starts every CSV: without it Excel reads the file as the
+// system's legacy code page and garbles every name with an accent.
+const utf8BOM = "\ufeff"
+
+// rowSource calls fn with each row of a table; fn must not keep the row.
+type rowSource func(fn func(row []cell) error) error
+
+// writeCSV writes a table as CSV: every cell as text, formulas neutralized.
+func writeCSV(w io.Writer, columns []exportColumn, rows rowSource) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	cw := csv.NewWriter(bw) // reuses bw: it is already buffered
-	var header []string
-	if all {
-		header = append(header, "webinarKey", "webinarTitle")
-	}
-	header = append(header, registrantColumns()...)
-	for _, q := range questions {
-		header = append(header, neutralize(q))
-	}
-	if err := cw.Write(header); err != nil {
+	if _, err := bw.WriteString(utf8BOM); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
-
-	h := sourceHeap(sources)
-	heap.Init(&h)
-	row := make([]string, len(header))
-	for h.Len() > 0 {
-		src := h[0]
-		if !src.keep() {
-			src.advance(&h)
-			continue
+	cw := csv.NewWriter(bw) // reuses bw: it is already buffered
+	line := make([]string, len(columns))
+	for i, c := range columns {
+		line[i] = neutralize(c.name) // custom questions are typed by organizers
+	}
+	if err := cw.Write(line); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	err := rows(func(row []cell) error {
+		for i, c := range row {
+			line[i] = neutralize(c.csv(columns[i].kind))
 		}
-		regKey := src.key[8:]
-		v := src.regs.Get(regKey)
-		if v == nil {
-			return fmt.Errorf("registrant %s of %s indexed but missing", regKey, src.webinar.WebinarKey)
-		}
-		r, err := decodeRegistrant(v)
-		if err != nil {
-			return fmt.Errorf("registrant %s: %w", regKey, err)
-		}
-		fillRow(row, all, src.webinar, &r.Registrant, questions)
-		if err := cw.Write(row); err != nil {
-			return fmt.Errorf("write csv: %w", err)
-		}
-		src.advance(&h)
+		return cw.Write(line)
+	})
+	if err != nil {
+		return fmt.Errorf("write csv: %w", err)
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
-	return nil
+	return bw.Flush()
+}
+
+// csv is the cell as CSV text.
+func (c cell) csv(kind cellKind) string {
+	switch kind {
+	case timeCell:
+		return csvTime(c.time)
+	case numberCell:
+		if !c.set {
+			return ""
+		}
+		return strconv.FormatInt(c.num, 10)
+	case boolCell:
+		return strconv.FormatBool(c.b)
+	}
+	return c.text
 }
 
 // advance moves src, the heap's top, to its next registrant.
@@ -221,27 +320,35 @@ func (src *csvSource) advance(h *sourceHeap) {
 	}
 }
 
-func fillRow(row []string, all bool, w Webinar, r *Registrant, questions []string) {
+// fillRow fills row with r's cells in registrantTable's column order.
+func fillRow(row []cell, all bool, w Webinar, r *Registrant, questions []string) {
 	i := 0
-	put := func(s string) {
-		row[i] = neutralize(s)
+	put := func(c cell) {
+		row[i] = c
 		i++
 	}
+	text := func(s string) { put(cell{text: s}) }
+	at := func(t time.Time) { put(cell{time: t}) }
 	if all {
-		put(w.WebinarKey)
-		put(w.Title)
+		text(w.WebinarKey)
+		text(w.Title)
 	}
-	put(r.RegistrantKey)
+	text(r.RegistrantKey)
 	for _, f := range r.Profile.Fields() {
-		put(*f.Value)
+		text(*f.Value)
 	}
-	for _, s := range []string{
-		r.Status, csvTime(r.RegistrationDate), r.RegistrationSource, r.JoinURL,
-		strconv.FormatBool(r.Joined()), csvTime(r.FirstJoinTime),
-		strconv.FormatBool(r.Attended), attendanceSeconds(r), csvTime(r.JoinTime), csvTime(r.LeaveTime),
-	} {
-		put(s)
-	}
+	a := attendanceOf(r)
+	text(r.Status)
+	at(r.RegistrationDate)
+	text(r.RegistrationSource)
+	text(r.JoinURL)
+	put(cell{b: a.attended})
+	at(a.firstJoin)
+	put(cell{b: a.attended})
+	put(cell{num: r.AttendanceTimeInSeconds, set: r.Attended})
+	text(a.source)
+	at(r.JoinTime)
+	at(r.LeaveTime)
 	for _, q := range questions {
 		answer := ""
 		for _, resp := range r.Responses {
@@ -250,7 +357,7 @@ func fillRow(row []string, all bool, w Webinar, r *Registrant, questions []strin
 				break
 			}
 		}
-		put(answer)
+		text(answer)
 	}
 }
 
@@ -262,13 +369,18 @@ func csvTime(t time.Time) string {
 }
 
 // neutralize prefixes a quote to a cell a spreadsheet would read as a
-// formula (OWASP's CSV injection advice), so registrant-typed text stays text.
+// formula (OWASP's CSV injection advice), so registrant-typed text stays
+// text. Spreadsheets skip leading blanks before a formula (" =1+1",
+// "\n@SUM(…)"), so the first character that is not one decides; a leading
+// tab or CR is guarded on its own, as OWASP lists them.
 func neutralize(s string) string {
 	if s == "" {
 		return s
 	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	if s[0] == '\t' || s[0] == '\r' {
+		return "'" + s
+	}
+	if t := strings.TrimLeft(s, " \t\r\n\v\f\u00a0\u3000"); t != "" && strings.IndexByte("=+-@", t[0]) >= 0 {
 		return "'" + s
 	}
 	return s

@@ -5,9 +5,11 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"webinarsync/gotowebinar"
 )
@@ -17,7 +19,7 @@ var registrantHeader = []string{
 	"state", "country", "zipCode", "organization", "jobTitle", "industry",
 	"numberOfEmployees", "purchasingRole", "purchasingTimeFrame", "comments",
 	"status", "registrationDate", "registrationSource", "joinUrl", "joined", "firstJoinTime",
-	"attended", "attendanceTimeInSeconds", "joinTime", "leaveTime",
+	"attended", "attendanceTimeInSeconds", "attendanceSource", "joinTime", "leaveTime",
 }
 
 func exportCSV(t *testing.T, s *Store, webinarKey string) [][]string {
@@ -26,11 +28,34 @@ func exportCSV(t *testing.T, s *Store, webinarKey string) [][]string {
 	if err := s.ExportCSV(&buf, webinarKey); err != nil {
 		t.Fatalf("ExportCSV(%q): %v", webinarKey, err)
 	}
-	rows, err := csv.NewReader(&buf).ReadAll()
+	return readCSV(t, &buf)
+}
+
+// readCSV parses an export, which must start with the UTF-8 BOM Excel
+// needs to read it as UTF-8.
+func readCSV(t *testing.T, r io.Reader) [][]string {
+	t.Helper()
+	b, err := io.ReadAll(r)
 	if err != nil {
-		t.Fatalf("parse CSV: %v\n%s", err, buf.String())
+		t.Fatal(err)
+	}
+	rest, ok := bytes.CutPrefix(b, []byte("\xef\xbb\xbf"))
+	if !ok {
+		t.Fatalf("CSV does not start with a UTF-8 BOM: %.40q", b)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(rest)).ReadAll()
+	if err != nil {
+		t.Fatalf("parse CSV: %v\n%s", err, b)
 	}
 	return rows
+}
+
+func columnNames(cols []exportColumn) []string {
+	var names []string
+	for _, c := range cols {
+		names = append(names, c.name)
+	}
+	return names
 }
 
 // column returns a row's cell by header name.
@@ -88,6 +113,7 @@ func TestExportCSV_NeutralizesFormulaCells(t *testing.T) {
 		addedBody("ev-1", webinarKey, "1", "2025-05-01T09:00:00Z",
 			"firstName", "=SUM(A1)", "lastName", "+1", "organization", "-2", "jobTitle", "@x",
 			"city", "\tx", "comments", "\rx", "state", "a=b", "phone", "'quoted",
+			"address", "  =1+1", "zipCode", "\n@SUM(A1)", "industry", " - ok",
 			"responses", raw(`[["=HYPERLINK(\"http://evil\")","SHORT_ANSWER",["=1+1"]]]`)),
 		webinarBody("webinar.created", "ev-w", webinarKey, "NEW", "2025-04-01T08:00:00Z", "webinarTitle", "@title"),
 	)
@@ -97,6 +123,7 @@ func TestExportCSV_NeutralizesFormulaCells(t *testing.T) {
 		for col, want := range map[string]string{
 			"firstName": "'=SUM(A1)", "lastName": "'+1", "organization": "'-2", "jobTitle": "'@x",
 			"city": "'\tx", "comments": "'\rx", "state": "a=b", "phone": "'quoted",
+			"address": "'  =1+1", "zipCode": "'\n@SUM(A1)", "industry": "' - ok",
 			"registrantKey": "1", `'=HYPERLINK("http://evil")`: "'=1+1",
 		} {
 			if got := column(h, r, col); got != want {
@@ -204,5 +231,76 @@ func TestExportCSV_ReportsWriteErrors(t *testing.T) {
 	err := s.ExportCSV(&failingWriter{limit: 1000}, webinarKey)
 	if err == nil || !strings.Contains(err.Error(), "client went away") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// No-shows are approved registrants who did not attend, by a webhook join
+// or by GoTo's report; denied, waiting and cancelled people are listed
+// only when asked for by status.
+func TestExportFilteredCSV_NoShowsAreApprovedOnly(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	put(t, s,
+		addedBody("ev-1", webinarKey, "1", "2025-05-01T09:00:00Z", "status", "APPROVED"),
+		addedBody("ev-2", webinarKey, "2", "2025-05-01T09:01:00Z", "status", "DENIED"),
+		addedBody("ev-3", webinarKey, "3", "2025-05-01T09:02:00Z", "status", "WAITING"),
+		addedBody("ev-4", webinarKey, "4", "2025-05-01T09:03:00Z", "status", "CANCELLED"),
+		addedBody("ev-5", webinarKey, "5", "2025-05-01T09:04:00Z", "status", "APPROVED"),
+		joinedBody("ev-6", webinarKey, "5", "9", "2025-06-10T15:00:00Z"),
+	)
+	for _, tc := range []struct {
+		status string
+		want   []string
+	}{
+		{"", []string{"1"}},
+		{"denied", []string{"2"}},
+		{"CANCELLED", []string{"4"}},
+	} {
+		var buf bytes.Buffer
+		if err := s.ExportFilteredCSV(&buf, webinarKey, NoShowsQuery("", "", tc.status)); err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, r := range readCSV(t, &buf)[1:] {
+			keys = append(keys, r[0])
+		}
+		if !slices.Equal(keys, tc.want) {
+			t.Errorf("no-shows with status %q = %v, want %v", tc.status, keys, tc.want)
+		}
+	}
+}
+
+// attended (and the contract's joined) say yes when either a webhook saw
+// a join or GoTo's report lists the person; attendanceSource says which.
+func TestExportCSV_AttendedFromWebhookOrReport(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	put(t, s,
+		addedBody("ev-1", webinarKey, "1", "2025-05-01T09:00:00Z"),
+		addedBody("ev-2", webinarKey, "2", "2025-05-01T09:01:00Z"),
+		addedBody("ev-3", webinarKey, "3", "2025-05-01T09:02:00Z"),
+		joinedBody("ev-4", webinarKey, "1", "9", "2025-06-10T15:05:00Z"),
+	)
+	join := gotowebinar.Time{Time: time.Date(2025, 6, 10, 15, 1, 0, 0, time.UTC)}
+	leave := gotowebinar.Time{Time: time.Date(2025, 6, 10, 15, 31, 0, 0, time.UTC)}
+	err := s.MergeSessionAttendance(webinarKey, gotowebinar.Session{SessionKey: "9"}, []gotowebinar.Attendee{
+		{RegistrantKey: "2", AttendanceTimeInSeconds: 1800, Attendance: []gotowebinar.AttendanceInterval{{JoinTime: join, LeaveTime: leave}}},
+	}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := exportCSV(t, s, webinarKey)
+	h := rows[0]
+	want := map[string][]string{ // joined, attended, attendanceTimeInSeconds, attendanceSource, firstJoinTime
+		"1": {"true", "true", "", "webhook", "2025-06-10T15:05:00Z"},
+		"2": {"true", "true", "1800", "report", "2025-06-10T15:01:00Z"},
+		"3": {"false", "false", "", "", ""},
+	}
+	for _, r := range rows[1:] {
+		got := []string{column(h, r, "joined"), column(h, r, "attended"), column(h, r, "attendanceTimeInSeconds"),
+			column(h, r, "attendanceSource"), column(h, r, "firstJoinTime")}
+		if !slices.Equal(got, want[r[0]]) {
+			t.Errorf("registrant %s: %q, want %q", r[0], got, want[r[0]])
+		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"webinarsync/gotowebinar"
 )
 
 // Queries for live views: a live board shows a snapshot, then follows the
@@ -131,12 +133,19 @@ func joinedRegistrants(data *bolt.Bucket, session string) (map[string]bool, erro
 	return joined, err
 }
 
-// seqOf is the log seq of the delivery with eventKey, 0 if unknown.
+// seqOf is the log seq of the join delivered with eventKey, 0 if unknown.
+// A registrant.joined whose eventKey another event holds is found under
+// its name (see keepEventKey).
 func seqOf(events *bolt.Bucket, eventKey []byte) uint64 {
 	if events == nil {
 		return 0
 	}
 	v := events.Get(eventKey)
+	if named := events.Tx().Bucket([]byte(bucketEventsByName)); named != nil {
+		if own := named.Get(namedEventKey(gotowebinar.EventRegistrantJoined, eventKey)); own != nil {
+			v = own
+		}
+	}
 	if len(v) != 8 {
 		return 0
 	}

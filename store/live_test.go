@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"slices"
 	"testing"
@@ -123,10 +122,7 @@ func TestExportFilteredCSV_NoShowsKeepColumnsAndNeutralizing(t *testing.T) {
 	if err := s.ExportFilteredCSV(&buf, webinarKey, RegistrantQuery{NotJoined: true, Session: sessionA}); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readCSV(t, &buf)
 	if !slices.Equal(rows[0], registrantHeader) {
 		t.Errorf("header = %v, want the registrants header", rows[0])
 	}
@@ -146,7 +142,7 @@ func TestExportFilteredCSV_NoShowsKeepColumnsAndNeutralizing(t *testing.T) {
 	if err := s.ExportFilteredCSV(&buf, "", RegistrantQuery{NotJoined: true, Search: "first0"}); err != nil {
 		t.Fatal(err)
 	}
-	rows, _ = csv.NewReader(&buf).ReadAll()
+	rows = readCSV(t, &buf)
 	if len(rows) != 4 || rows[0][0] != "webinarKey" || rows[1][2] != "103" || rows[3][2] != "105" {
 		t.Errorf("all webinars, no-shows of any session matching first0: %q", rows)
 	}

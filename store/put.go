@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,9 @@ func (s *Store) PutEvent(ctx context.Context, d *gotowebinar.Delivery) (stored b
 		stored, entry = false, LogEntry{}
 		var err error
 		entry, stored, err = putEventTx(tx, d, receivedAt)
+		if err == nil && stored {
+			err = enqueueIfForwarding(tx, entry.Seq, receivedAt) // same commit: stored means queued
+		}
 		return err
 	})
 	if err != nil {
@@ -56,10 +60,9 @@ func (s *Store) PutEvent(ctx context.Context, d *gotowebinar.Delivery) (stored b
 // putEventTx logs and materializes one delivery unless its EventKey is
 // already stored. It only touches tx, so Batch may rerun it safely.
 func putEventTx(tx *bolt.Tx, d *gotowebinar.Delivery, receivedAt time.Time) (LogEntry, bool, error) {
-	events := tx.Bucket([]byte(bucketEvents))
 	eventKey := []byte(d.EventKey)
-	if events.Get(eventKey) != nil {
-		return LogEntry{}, false, nil
+	if dup, err := storedAlready(tx, d.EventName, eventKey); err != nil || dup {
+		return LogEntry{}, false, err
 	}
 	logB := tx.Bucket([]byte(bucketLog))
 	seq, err := logB.NextSequence()
@@ -83,8 +86,8 @@ func putEventTx(tx *bolt.Tx, d *gotowebinar.Delivery, receivedAt time.Time) (Log
 	if err := logB.Put(seqKey, rec); err != nil {
 		return LogEntry{}, false, fmt.Errorf("log: %w", err)
 	}
-	if err := events.Put(eventKey, seqKey); err != nil {
-		return LogEntry{}, false, fmt.Errorf("event key: %w", err)
+	if err := keepEventKey(tx, d.EventName, eventKey, seqKey); err != nil {
+		return LogEntry{}, false, err
 	}
 	if d.EventName != "" {
 		names, err := tx.Bucket([]byte(bucketLogNames)).CreateBucketIfNotExists([]byte(d.EventName))
@@ -113,6 +116,65 @@ func putEventTx(tx *bolt.Tx, d *gotowebinar.Delivery, receivedAt time.Time) (Log
 		return LogEntry{}, false, err
 	}
 	return entry, true, nil
+}
+
+// bucketEventsByName holds what bucketEvents cannot: an eventKey already
+// held there by a delivery of another event name (GoTo has sent a
+// registrant.joined with the eventKey of a registrant.added). Keys are
+// namedEventKey(eventName, eventKey), values the log seq. Created on first
+// need, so databases written before it stay valid as they are.
+const bucketEventsByName = "eventsbyname"
+
+// namedEventKey is the eventName's length (a uvarint, so no name or key
+// can be mistaken for another), the eventName, then the eventKey.
+func namedEventKey(eventName string, eventKey []byte) []byte {
+	k := binary.AppendUvarint(nil, uint64(len(eventName)))
+	k = append(k, eventName...)
+	return append(k, eventKey...)
+}
+
+// storedAlready reports whether a delivery of eventName with eventKey is
+// stored. A delivery is the same event only if both match. bucketEvents
+// holds the first delivery of each eventKey, whatever its name, as it
+// always has (so databases written before names counted dedupe as before);
+// its name is read from the log.
+func storedAlready(tx *bolt.Tx, eventName string, eventKey []byte) (bool, error) {
+	if seq := tx.Bucket([]byte(bucketEvents)).Get(eventKey); seq != nil {
+		v := tx.Bucket([]byte(bucketLog)).Get(seq)
+		if v == nil {
+			return true, nil // its log record is gone: keep refusing it, as before
+		}
+		first, err := decodeLogRecord(v, false)
+		if err != nil {
+			return false, fmt.Errorf("event key %s: %w", eventKey, err)
+		}
+		if first.EventName == eventName {
+			return true, nil
+		}
+	}
+	named := tx.Bucket([]byte(bucketEventsByName))
+	return named != nil && named.Get(namedEventKey(eventName, eventKey)) != nil, nil
+}
+
+// keepEventKey records a newly stored delivery for storedAlready (and for
+// joinSeq): in bucketEvents if its eventKey is free there, else under its
+// name as well.
+func keepEventKey(tx *bolt.Tx, eventName string, eventKey, seqKey []byte) error {
+	events := tx.Bucket([]byte(bucketEvents))
+	if events.Get(eventKey) == nil {
+		if err := events.Put(eventKey, seqKey); err != nil {
+			return fmt.Errorf("event key: %w", err)
+		}
+		return nil
+	}
+	named, err := tx.CreateBucketIfNotExists([]byte(bucketEventsByName))
+	if err != nil {
+		return fmt.Errorf("event key by name: %w", err)
+	}
+	if err := named.Put(namedEventKey(eventName, eventKey), seqKey); err != nil {
+		return fmt.Errorf("event key by name: %w", err)
+	}
+	return nil
 }
 
 // encodeLogRecord stores the entry's fields as JSON, a NUL, then Raw

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -34,6 +35,8 @@ type Store struct {
 	db  *bolt.DB
 	dir string
 	log *slog.Logger
+
+	health *health // start-up checks (open_check.go); nil when read-only
 
 	// secrets mirrors the secrets bucket, newest ValidFrom first: the
 	// receiver reads it on every delivery and must not wait for a disk read.
@@ -85,9 +88,14 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data dir: %w", err)
 	}
+	permErr := tightenPermissions(dir, cmp.Or(opt.Logger, slog.Default()))
+	_, statErr := os.Stat(filepath.Join(dir, FileName))
 	s, err := open(dir, opt, false)
 	if err != nil {
 		return nil, err
+	}
+	if err := s.verify(statErr == nil); err != nil {
+		return nil, errors.Join(err, s.db.Close())
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range []string{bucketEvents, bucketLog, bucketLogNames, bucketMeta,
@@ -96,7 +104,7 @@ func Open(dir string, opt Options) (*Store, error) {
 				return fmt.Errorf("bucket %s: %w", name, err)
 			}
 		}
-		return nil
+		return tx.Bucket([]byte(bucketMeta)).Put([]byte(metaFormat), []byte(formatValue))
 	})
 	if err == nil {
 		err = s.loadSecrets()
@@ -104,6 +112,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("store: open %s: %w", s.db.Path(), err), s.db.Close())
 	}
+	s.startCheck(permErr)
 	return s, nil
 }
 
@@ -113,6 +122,9 @@ func OpenReadOnly(dir string, opt Options) (*Store, error) {
 	s, err := open(dir, opt, true)
 	if err != nil {
 		return nil, err
+	}
+	if err := s.verify(true); err != nil {
+		return nil, errors.Join(err, s.db.Close())
 	}
 	if err := s.loadSecrets(); err != nil {
 		return nil, errors.Join(fmt.Errorf("store: open %s: %w", s.db.Path(), err), s.db.Close())
@@ -126,9 +138,15 @@ func open(dir string, opt Options, readOnly bool) (*Store, error) {
 		timeout = defaultLockTimeout
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: readOnly})
+	if err := preflight(path); err != nil {
+		return nil, err
+	}
+	db, err := openBolt(path, &bolt.Options{Timeout: timeout, ReadOnly: readOnly})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("another webinarsync is already using the data dir %s (%w)", dir, ErrLocked)
+	}
+	if _, ok := errors.AsType[*DamagedError](err); ok {
+		return nil, err // says the path and what to do
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)

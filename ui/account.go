@@ -7,6 +7,7 @@ import (
 	"webinarsync/gotowebinar"
 	"webinarsync/gotowebinar/login"
 	"webinarsync/gotowebinar/reconcile"
+	"webinarsync/store"
 )
 
 // Login is the organizer's GoTo login as the UI drives it: its state, the
@@ -48,6 +49,23 @@ type Webhooks interface {
 // of them.
 type Deliveries interface {
 	Summary(now time.Time) gotowebinar.DeliverySummary
+}
+
+// DeliveryRecords is Deliveries with the durable record behind it
+// (store.DeliveryLog): when Config.Deliveries is one, the Deliveries page
+// is served.
+type DeliveryRecords interface {
+	Deliveries
+	List(q store.DeliveryQuery) ([]store.DeliveryRecord, error)
+	Delivery(id uint64) (store.DeliveryRecord, error)
+	// Alternatives are the other signature computations that match a kept
+	// record with today's keys.
+	Alternatives(rec store.DeliveryRecord) []gotowebinar.Alternative
+	// VerifyAgain re-runs the signature check with today's keys and
+	// stores the event when it passes.
+	VerifyAgain(ctx context.Context, id uint64) (store.Recheck, error)
+	// SubscribeDeliveries tells of new and changed records by id.
+	SubscribeDeliveries() (ids <-chan uint64, cancel func())
 }
 
 // Login states, as /api/status and the pages name them.

@@ -3,9 +3,9 @@ package ui
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -137,8 +137,11 @@ func newPagesSite(t *testing.T) *pagesSite {
 	})
 	put(t, st, site.newestAt, site.newest)
 
-	srv := httptest.NewServer(handler(t, Config{Store: st, Addr: "127.0.0.1:0"}))
-	t.Cleanup(srv.Close)
+	ui := New(Config{Store: st, Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
+	ui.now = func() time.Time { return testNow }
+	srv := httptest.NewServer(ui.Handler())
+	// Close ends the event log's open stream first, as the app does on shutdown.
+	t.Cleanup(func() { ui.Close(); srv.Close() })
 	site.url = srv.URL
 	return site
 }
@@ -419,7 +422,8 @@ func TestBrowser_CSVDownloadLinkServesTheCSV(t *testing.T) {
 		suggested, guid = ev.SuggestedFilename, ev.GUID
 		break
 	}
-	if want := "registrants-" + workshopKey + ".csv"; suggested != want {
+	// Named by date and title, in UTF-8 (RFC 6266 filename*).
+	if want := "2026-02-24 Datenschutz & KI – Workshop für Einsteiger – registrants.csv"; suggested != want {
 		t.Errorf("the browser names the file %q, want %q", suggested, want)
 	}
 	for ev, err := range progress {
@@ -443,10 +447,7 @@ func TestBrowser_CSVDownloadLinkServesTheCSV(t *testing.T) {
 
 	// The CSV: the header, then every registrant with its 20-digit key
 	// intact, UTF-8 names, whether they joined, and the custom question.
-	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
-	if err != nil {
-		t.Fatalf("the download is not CSV: %v\n%s", err, body)
-	}
+	rows := readCSV(t, bytes.NewReader(body))
 	header := rows[0]
 	if got := strings.Join(header, ","); !strings.HasPrefix(got, "registrantKey,firstName,lastName,email,") {
 		t.Errorf("header %q, want it to start registrantKey,firstName,lastName,email", got)

@@ -1,12 +1,19 @@
 package ui
 
 import (
+	"bufio"
+	"context"
 	"fmt"
 	"html"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"webinarsync/forward"
+	"webinarsync/store"
 )
 
 func TestEvents_NewestFirstAndFilter(t *testing.T) {
@@ -48,7 +55,7 @@ func TestEvents_OlderLinkPagesBack(t *testing.T) {
 	h := handler(t, Config{Store: st})
 
 	body := get(t, h, "/events?name=registrant.added").Body.String()
-	if n := strings.Count(body, `<details class="log-entry">`); n != 50 {
+	if n := strings.Count(body, `<details class="log-entry" id="event-`); n != 50 {
 		t.Errorf("first page lists %d events, want 50", n)
 	}
 	mustContain(t, body, `ev-59`, `ev-10`)
@@ -61,7 +68,7 @@ func TestEvents_OlderLinkPagesBack(t *testing.T) {
 	}
 
 	body = get(t, h, older).Body.String()
-	if n := strings.Count(body, `<details class="log-entry">`); n != 10 {
+	if n := strings.Count(body, `<details class="log-entry" id="event-`); n != 10 {
 		t.Errorf("second page lists %d events, want 10", n)
 	}
 	mustContain(t, body, `ev-09`, `ev-00`, `← Newest`, `No older events`)
@@ -75,7 +82,7 @@ func TestEvents_RawJSONShown(t *testing.T) {
 	body := get(t, handler(t, Config{Store: st}), "/events").Body.String()
 	// Pretty-printed, the 20-digit keys exactly as GoTo sent them.
 	want := html.EscapeString("{\n  \"eventName\": \"registrant.joined\",\n  \"eventVersion\": \"1.0.0\",")
-	mustContain(t, body, `<details class="log-entry">`, `<summary`, `Raw JSON`, `<pre><code>`+want)
+	mustContain(t, body, `<details class="log-entry" id="event-6">`, `<summary`, `Raw JSON`, `<pre><code id="raw-6">`+want)
 	mustContain(t, body, html.EscapeString(`"webinarKey": `+launchKey+`,`))
 	mustContain(t, body, html.EscapeString(`"Pricing & roadmap"`))
 }
@@ -84,4 +91,112 @@ func TestEvents_EmptyLogSaysWhatToExpect(t *testing.T) {
 	t.Parallel()
 	body := get(t, handler(t, Config{Store: openStore(t)}), "/events").Body.String()
 	mustContain(t, body, `No events yet.`, `listed here the moment they arrive`)
+}
+
+func TestEvents_StreamShowsANewEventAtOnce(t *testing.T) {
+	t.Parallel()
+	st := openStore(t)
+	seedLaunch(t, st)
+	srv := httptest.NewServer(handler(t, Config{Store: st, Addr: "127.0.0.1:0"}))
+	defer srv.Close()
+
+	page := get(t, handler(t, Config{Store: st}), "/events").Body.String()
+	i := strings.Index(page, `data-stream="`)
+	if i < 0 {
+		t.Fatal("the event log names no stream")
+	}
+	streamURL := html.UnescapeString(page[i+len(`data-stream="`):])
+	streamURL = streamURL[:strings.Index(streamURL, `"`)]
+
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+streamURL, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "text/event-stream" {
+		t.Fatalf("stream: %d %s", resp.StatusCode, ct)
+	}
+	// Stored after the page was read: only the stream can show it.
+	put(t, st, testNow, registrantAdded("ev-live-1", launchKey, "Quarterly Launch",
+		registrant{key: "5000000000000000777", first: "Grace", last: "Hopper", email: "grace@example.com", registered: testNow}))
+
+	br := bufio.NewReader(resp.Body)
+	var event, data string
+	for event != "entry" {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("stream ended before the new event: %v", err)
+		}
+		line = strings.TrimRight(line, "\n")
+		switch {
+		case strings.HasPrefix(line, "event: "):
+			event = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: ") && event == "entry":
+			data += strings.TrimPrefix(line, "data: ") + "\n"
+		case line == "" && event != "entry":
+			event = ""
+		}
+	}
+	for !strings.HasSuffix(data, "</details>\n") {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		data += strings.TrimPrefix(strings.TrimRight(line, "\n"), "data: ") + "\n"
+	}
+	// Only the new event, with the webinar's title and the person's name.
+	mustContain(t, data, `<details class="log-entry" id="event-`, `registrant.added`,
+		`Grace Hopper (grace@example.com)`, launchKey, `Quarterly Launch`, `ev-live-1`, `data-copy="raw-`)
+	mustNotContain(t, data, `ev-j-2`)
+}
+
+func TestEvents_ReplayQueuesAWebinarsEvents(t *testing.T) {
+	t.Parallel()
+	st := openStore(t)
+	seedLaunch(t, st)
+	fwd, err := forward.New(forward.Config{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := handler(t, Config{Store: st, Forward: fwd})
+
+	body := get(t, h, "/events").Body.String()
+	mustContain(t, body, `action="/events/replay"`, `name="seq"`, `>Replay</button>`, `data-copy="raw-`)
+
+	entries, err := st.Events(store.EventQuery{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, e := range entries {
+		if e.WebinarKey == launchKey {
+			want++
+		}
+	}
+	rec := post(t, h, "/events/replay", url.Values{"webinar": {launchKey}}, nil)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("POST /events/replay = %d: %s", rec.Code, rec.Body)
+	}
+	if got := fwd.State().Pending; got != want || want == 0 {
+		t.Errorf("queued %d, want the webinar's %d events", got, want)
+	}
+	mustContain(t, get(t, h, rec.Header().Get("Location")).Body.String(), "queued to be forwarded again")
+
+	// One row's button.
+	if rec := post(t, h, "/events/replay", url.Values{"seq": {"1"}}, nil); rec.Code != http.StatusSeeOther {
+		t.Errorf("replay of one event = %d", rec.Code)
+	}
+	if got := fwd.State().Pending; got != want+1 {
+		t.Errorf("after one more, %d queued, want %d", got, want+1)
+	}
+	// From another site: refused.
+	if rec := post(t, h, "/events/replay", url.Values{"seq": {"1"}}, map[string]string{"Sec-Fetch-Site": "cross-site"}); rec.Code != http.StatusForbidden {
+		t.Errorf("cross-site replay = %d, want 403", rec.Code)
+	}
+	if rec := post(t, h, "/events/replay", url.Values{}, nil); rec.Code != http.StatusBadRequest {
+		t.Errorf("empty replay = %d, want 400", rec.Code)
+	}
 }

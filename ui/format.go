@@ -49,6 +49,14 @@ func when(t time.Time) string {
 	return t.UTC().Format(timeLayout)
 }
 
+// whenShort is when for a table cell: "2 Jan 2026, 15:04 UTC", no weekday.
+func whenShort(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2 Jan 2006, 15:04 UTC")
+}
+
 // isoTime is t for a <time datetime> attribute.
 func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"webinarsync/store"
@@ -14,14 +15,16 @@ const homePoll = 3 * time.Second
 
 // chrome is what every page's frame shows.
 type chrome struct {
-	Title   string
-	Nav     string // "home", "events": the current tab
-	Demo    bool
-	DataDir string
+	Title    string
+	Nav      string // "home", "events": the current tab
+	Demo     bool
+	DataDir  string
+	Settings bool // GET /settings exists (there is a login to set up)
+	Bare     bool // no header, banner or footer: the live board's full screen
 }
 
 func (s *Server) chrome(title, nav string) chrome {
-	c := chrome{Title: title, Nav: nav, Demo: s.demo}
+	c := chrome{Title: title, Nav: nav, Demo: s.demo, Settings: s.login != nil}
 	if s.store != nil {
 		c.DataDir = s.store.Dir()
 	}
@@ -38,6 +41,9 @@ type homeView struct {
 	ReadyWords string
 	Webinars   []store.Webinar
 	Live       map[string]bool // webinarKey → live now (see liveNow)
+	LiveNow    []store.Webinar // the webinars live now, pinned at the top
+	Upcoming   []store.Webinar // not started yet, soonest first
+	Past       []store.Webinar // the rest, newest first
 
 	PollSeconds       string      // data-poll: how often refresh.js checks the status again
 	NeedsSettings     bool        // a login exists but its OAuth client is not known yet
@@ -69,6 +75,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if v.Live, err = s.liveWebinars(webinars, v.Now); err != nil {
 		return err
 	}
+	v.LiveNow, v.Upcoming, v.Past = splitWebinars(webinars, v.Live, v.Now)
 	v.NeedsSettings = s.login != nil && !v.CanLogin
 	v.CanManageWebhooks = s.webhooks != nil
 	if s.sync != nil {
@@ -77,6 +84,53 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Ready, v.ReadyWords = snap.readiness(s.demo)
 	return s.render(w, r, http.StatusOK, homePage(v))
+}
+
+// splitWebinars sorts the webinars the way an organizer looks for them:
+// the ones live now, then the ones still to come (soonest first), then the
+// rest (in the store's order: newest first). Deleted ones are past.
+func splitWebinars(ws []store.Webinar, live map[string]bool, now time.Time) (liveNow, upcoming, past []store.Webinar) {
+	for _, w := range ws {
+		switch {
+		case live[w.WebinarKey]:
+			liveNow = append(liveNow, w)
+		case !webinarDeleted(w) && !nextStart(w, now).IsZero():
+			upcoming = append(upcoming, w)
+		default:
+			past = append(past, w)
+		}
+	}
+	slices.SortStableFunc(upcoming, func(a, b store.Webinar) int {
+		return nextStart(a, now).Compare(nextStart(b, now))
+	})
+	return liveNow, upcoming, past
+}
+
+// nextStart is when the webinar's next session starts, zero when none is
+// still to come.
+func nextStart(w store.Webinar, now time.Time) time.Time {
+	var next time.Time
+	for _, tr := range sessions(w) {
+		if t := tr.StartTime.Time; t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	return next
+}
+
+// statusTrouble reports whether the folded status needs a look: the app
+// is not ready to receive, the catch-up sync has a problem, or deliveries
+// fail (GoTo signs with a key we lack, or nothing stored this hour but
+// failures). Only then does the status open by itself.
+func (v homeView) statusTrouble() bool {
+	if !v.Ready || v.Deliveries.SignatureFailing {
+		return true
+	}
+	if v.Sync != nil && v.Sync.Problem != "" {
+		return true
+	}
+	d := v.Deliveries.LastHour
+	return d.Failed > 0 && d.Stored == 0
 }
 
 // loggedIn reports whether there is a GoTo session to log out of.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +35,12 @@ func TestHome_ListsWebinarsWithCounts(t *testing.T) {
 		`<div class="figure-value">3</div><div class="figure-label">registrants</div>`,
 		`<div class="figure-value">2</div><div class="figure-label">joins</div>`,
 		`<div class="figure-value">8</div><div class="figure-label">events received</div>`,
+	)
+	// The webinars come first, before the totals; both are past: no
+	// Upcoming list.
+	mustNotContain(t, body, `>Upcoming</h3>`)
+	mustContain(t, body,
+		`>Past</h3>`,
 		// The newest-starting webinar first, linked, with its schedule in UTC and its own zone.
 		`href="/webinars/`+launchKey+`"`, `Quarterly Launch — Q1 2026`,
 		`Sun 1 Mar 2026, 15:00–16:00 UTC`, `Sun 1 Mar, 16:00–17:00 Europe/Berlin time`,
@@ -45,6 +52,10 @@ func TestHome_ListsWebinarsWithCounts(t *testing.T) {
 		`<tr class="deleted">`, `<s>Old Workshop</s>`, `Deleted at GoTo`,
 	)
 	mustNotContain(t, body, "No webinars yet")
+	if strings.Index(body, "Quarterly Launch") > strings.Index(body, `figure-label">webinars`) ||
+		strings.Index(body, `figure-label">webinars`) > strings.Index(body, `id="status-tunnel"`) {
+		t.Error("the page reads totals or status before the webinars; want webinars, totals, then the status")
+	}
 }
 
 func TestHome_EmptyStateSaysWhatToDo(t *testing.T) {
@@ -53,10 +64,13 @@ func TestHome_EmptyStateSaysWhatToDo(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status = %d, want 200", rec.Code)
 	}
+	// The webinars come first; the status below them is open, as
+	// nothing can arrive yet.
 	mustContain(t, rec.Body.String(),
+		"No webinars yet.", "Events appear here as GoTo delivers them", "the status below says what is missing",
+		`<details class="status-fold" id="status" open`,
 		"Not receiving events: log in to GoTo",
 		"Not logged in",
-		"No webinars yet.", "Events appear here as GoTo delivers them",
 	)
 }
 
@@ -140,4 +154,50 @@ func TestHome_LoginAndWebhooksInWords(t *testing.T) {
 			mustNotContain(t, body, "sign in", "Sign in", "signed in")
 		})
 	}
+}
+
+func TestHome_PutsUpcomingSoonestFirstThenPastAndFoldsAHealthyStatus(t *testing.T) {
+	t.Parallel()
+	st := openStore(t)
+	seedLaunch(t, st) // 1 Mar: past
+	put(t, st, testNow, webinarEvent("webinar.created", "ev-w-2", workshopKey, "Later Workshop", "NEW", testNow.Add(20*24*time.Hour)))
+	put(t, st, testNow, webinarEvent("webinar.created", "ev-w-3", cancelKey, "Sooner Clinic", "NEW", testNow.Add(2*24*time.Hour)))
+	online := func() tunnel.State {
+		return tunnel.State{Kind: "local", Phase: tunnel.PhaseOnline, URL: "https://demo.example"}
+	}
+	var hooks reconcile.Status
+	for i, name := range gotowebinar.EventNames() {
+		hooks.Hooks = append(hooks.Hooks, activeHook(name, "wh-"+itoa(i), "https://demo.example/webhooks/gotowebinar"))
+	}
+	hooks.Recorded = true
+	body := get(t, handler(t, Config{Store: st, Login: loggedIn(), Webhooks: &fakeWebhooks{status: hooks}, Tunnel: online, Demo: true}), "/").Body.String()
+	mustContain(t, body, `>Upcoming</h3>`, `Sooner Clinic`, `Later Workshop`, `>Past</h3>`, `Quarterly Launch — Q1 2026`,
+		`<details class="status-fold" id="status" data-poll=`, `id="status-ready" data-live class="ready ready-ok"`,
+		`id="status-tunnel" data-live`, `id="status-delivery" data-live`, `id="status-webhooks" data-live`)
+	mustNotContain(t, body, `id="status" open`)
+	mustContain(t, body, `<form class="site-search" method="get" action="/search" role="search">`)
+}
+
+func TestSearch_FindsWebinarsByTitleAndPeopleAcrossWebinars(t *testing.T) {
+	t.Parallel()
+	st := openStore(t)
+	seedLaunch(t, st)
+	put(t, st, testNow, registrantAdded("ev-r-9", workshopKey, "Müller Workshop", registrant{
+		key: "99999999999999999999", first: "Anna", last: "Müller", email: "anna@example.at", org: "Wien AG", registered: testNow}))
+	h := handler(t, Config{Store: st})
+
+	body := get(t, h, "/search?q=m%C3%BCller").Body.String()
+	mustContain(t, body, `<h2 id="search-webinars-h">Webinars <span class="badge badge-none">1</span>`,
+		`href="/webinars/`+workshopKey+`">Müller Workshop</a>`,
+		`<h2 id="search-people-h">People <span class="badge badge-none">2</span>`,
+		`Jürgen Müller`, `Bäckerei Müller GmbH`)
+	// Each person links to their webinar's list, narrowed to them.
+	mustContain(t, body, `href="/webinars/`+launchKey+`?q=juergen%40example.de"`)
+	mustContain(t, body, `Anna Müller`, `Wien AG`)
+
+	body = get(t, h, "/search?q=DRAGON").Body.String()
+	mustContain(t, body, `No webinar title contains “DRAGON”.`, `li@example.cn`, `Quarterly Launch — Q1 2026`)
+
+	body = get(t, h, "/search?q=").Body.String()
+	mustContain(t, body, `Type a webinar's title, or a person's name`)
 }

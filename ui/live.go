@@ -24,6 +24,9 @@ const (
 	liveJoinsShown = 50
 	// noShowsShown is how many no-shows the board lists; the CSV has all.
 	noShowsShown = 100
+	// fullJoinsShown is how many joins the full screen lists: as many as
+	// fit a projected screen without scrolling.
+	fullJoinsShown = 8
 )
 
 // liveURL is a webinar's live board.
@@ -70,6 +73,7 @@ type liveView struct {
 	NoShowTotal int // no-shows matching Filter
 	Pipe        pipeView
 	StreamURL   string
+	Full        bool // ?full=1: big numbers and the latest joins, nothing else
 }
 
 // live serves GET /webinars/{webinarKey}/live.
@@ -82,11 +86,17 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	v := newLiveView(b, strings.TrimSpace(q.Get("session")), strings.TrimSpace(q.Get("q")))
 	v.chrome = s.chrome("Live: "+webinarTitle(b.Webinar), "home")
+	v.Full = q.Get("full") == "1"
+	v.chrome.Bare = v.Full
 	if err := s.fillLists(&v, b); err != nil {
 		return err
 	}
 	if v.Pipe, err = s.pipe(r); err != nil {
 		return err
+	}
+	if v.Full {
+		v.Joins = v.Joins[:min(len(v.Joins), fullJoinsShown)]
+		return s.render(w, r, http.StatusOK, liveFullPage(v))
 	}
 	return s.render(w, r, http.StatusOK, livePage(v))
 }
@@ -138,6 +148,18 @@ func (v liveView) streamURL(seq uint64) string {
 		q.Set("follow", "1")
 	}
 	return withQuery(liveURL(v.Webinar.WebinarKey)+"/events", q)
+}
+
+// fullURL is this board in full screen; normalURL leaves it.
+func (v liveView) fullURL() string {
+	q := url.Values{}
+	setIf(q, "session", pickedSession(v))
+	q.Set("full", "1")
+	return withQuery(liveURL(v.Webinar.WebinarKey), q)
+}
+
+func (v liveView) normalURL() string {
+	return liveSessionURL(v.Webinar.WebinarKey, pickedSession(v))
 }
 
 // picker reports whether the board offers a choice of sessions.

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -134,13 +133,11 @@ func TestNoShowsCSV_SessionAndSearchWithTheRegistrantsColumns(t *testing.T) {
 	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "text/csv; charset=utf-8" {
 		t.Fatalf("status %d, type %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
-	if cd := rec.Header().Get("Content-Disposition"); cd != `attachment; filename="noshows-`+launchKey+`-session-`+sessionOne+`.csv"` {
+	name := "2026-03-01 Quarterly Launch - Q1 2026 - no-shows of session " + sessionOne + ".csv"
+	if cd := rec.Header().Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="`+name+`"; filename*=UTF-8''2026-03-01%20Quarterly`) {
 		t.Errorf("Content-Disposition = %q", cd)
 	}
-	rows, err := csv.NewReader(rec.Body).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readCSV(t, rec.Body)
 	header := rows[0]
 	if header[0] != "registrantKey" || !slices.Contains(header, "firstJoinTime") || !slices.Contains(header, "How did you hear about us?") {
 		t.Errorf("header = %q, want the registrants CSV's", header)
@@ -149,20 +146,25 @@ func TestNoShowsCSV_SessionAndSearchWithTheRegistrantsColumns(t *testing.T) {
 	for _, r := range rows[1:] {
 		names = append(names, r[1])
 	}
-	if want := []string{"李", "'=HYPERLINK(1)"}; !slices.Equal(names, want) {
+	// 李 is waiting, not approved: never expected, so no no-show.
+	if want := []string{"'=HYPERLINK(1)"}; !slices.Equal(names, want) {
 		t.Errorf("no-shows = %q, want %q", names, want)
 	}
-	if got := rows[2][slices.Index(header, "organization")]; got != "'+Corp" {
+	if got := rows[1][slices.Index(header, "organization")]; got != "'+Corp" {
 		t.Errorf("organization = %q, want it neutralized", got)
 	}
+	rows = readCSV(t, get(t, h, "/webinars/"+launchKey+"/noshows.csv?status=waiting").Body)
+	if len(rows) != 2 || rows[1][1] != "李" {
+		t.Errorf("?status=waiting: %q, want 李 listed apart", rows)
+	}
 
-	rows, _ = csv.NewReader(get(t, h, "/webinars/"+launchKey+"/noshows.csv?q=evil&session="+sessionOne).Body).ReadAll()
+	rows = readCSV(t, get(t, h, "/webinars/"+launchKey+"/noshows.csv?q=evil&session="+sessionOne).Body)
 	if len(rows) != 2 || rows[1][0] != "44444444444444444444" {
 		t.Errorf("search evil: %q", rows)
 	}
-	rows, _ = csv.NewReader(get(t, h, "/webinars/"+launchKey+"/noshows.csv?session=999").Body).ReadAll()
-	if len(rows) != 5 {
-		t.Errorf("a session nobody joined: %d rows, want everyone (4) and the header", len(rows))
+	rows = readCSV(t, get(t, h, "/webinars/"+launchKey+"/noshows.csv?session=999").Body)
+	if len(rows) != 4 {
+		t.Errorf("a session nobody joined: %d rows, want every approved registrant (3) and the header", len(rows))
 	}
 	if rec := get(t, h, "/webinars/10000000000000000001/noshows.csv"); rec.Code != http.StatusNotFound {
 		t.Errorf("unknown webinar: %d", rec.Code)
@@ -178,15 +180,22 @@ func TestHome_MarksLiveWebinarsWithABadgeToTheirBoard(t *testing.T) {
 	put(t, st, testNow, registrantJoined("ev-j-9", cancelKey, "9", "Early", "Bird", testNow.Add(-9*time.Minute)))
 
 	body := get(t, handler(t, Config{Store: st}), "/").Body.String()
-	badge := func(key string) string {
-		return `<a class="badge badge-live" href="/webinars/` + key + `/live" title="Open the live board">Live</a>`
+	// The live ones are pinned at the top, each with a button to its board.
+	pinned := func(key, title string) string {
+		return `<h3><a href="/webinars/` + key + `">` + title + `</a></h3>`
 	}
-	mustContain(t, body,
-		`<p class="live-now"><a class="badge badge-live" href="/webinars/`+cancelKey+`/live">Live now</a>`,
-		`<a href="/webinars/`+cancelKey+`/live">Just Joined</a>: open its live board`,
-		`<a href="/webinars/`+workshopKey+`/live">Running Now</a>`,
-		badge(cancelKey), badge(workshopKey))
-	mustNotContain(t, body, badge(launchKey), `href="/webinars/`+launchKey+`/live"`)
+	button := func(key string) string {
+		return `<a class="button button-big" href="/webinars/` + key + `/live">Open live board</a>`
+	}
+	mustContain(t, body, `<span class="badge badge-live">Live now</span>`, pinned(cancelKey, "Just Joined"), button(cancelKey))
+	mustContain(t, body, pinned(workshopKey, "Running Now"), button(workshopKey))
+	mustNotContain(t, body, button(launchKey), `href="/webinars/`+launchKey+`/live"`)
+	if strings.Count(body, "Live now</span>") != 2 {
+		t.Errorf("%d webinars marked live now, want 2", strings.Count(body, "Live now</span>"))
+	}
+	if strings.Index(body, button(workshopKey)) > strings.Index(body, `id="webinars-h"`) {
+		t.Error("the live webinars come after the list; want them pinned at the top")
+	}
 
 	body = get(t, handler(t, Config{Store: st}), "/webinars/"+launchKey).Body.String()
 	mustContain(t, body, `href="/webinars/`+launchKey+`/live">Open the live board</a>`)

@@ -315,26 +315,3 @@ func removeURL(webinarKey, registrantKey string) string {
 
 // attendeesCSVURL is a webinar's attendees-per-session download.
 func attendeesCSVURL(key string) string { return webinarURL(key) + "/attendees.csv" }
-
-// attendeesCSV serves GET /webinars/{webinarKey}/attendees.csv.
-func (s *Server) attendeesCSV(w http.ResponseWriter, r *http.Request) error {
-	key := r.PathValue("webinarKey")
-	if _, err := s.store.Webinar(key); err != nil {
-		return fmt.Errorf("webinar %s: %w", key, err)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="attendees-`+fileSafe(key)+`.csv"`)
-	cw := &countingWriter{w: w}
-	err := s.store.ExportAttendeesCSV(cw, key)
-	switch {
-	case err == nil:
-		return nil
-	case cw.n == 0:
-		return fmt.Errorf("export attendees of %s: %w", key, err)
-	case r.Context().Err() != nil:
-		return nil
-	}
-	s.log.Error("ui: attendees CSV failed midway", "webinar", key, "bytesSent", cw.n, "err", err)
-	panic(http.ErrAbortHandler)
-}

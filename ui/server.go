@@ -40,6 +40,8 @@ type Config struct {
 	Sync Syncer
 	// Registrants adds and removes registrants at GoTo.
 	Registrants RegistrantControl
+	// Forward forwards stored events to the organizer's endpoint.
+	Forward Forwarding
 
 	// Poll is how often the home and setup pages check for changes in the
 	// browser; 0 means every 3 s on the home page and 2 s on setup. Tests
@@ -63,6 +65,7 @@ type Server struct {
 	tunnelSettings TunnelSettings
 	sync           Syncer
 	registrants    RegistrantControl
+	forward        Forwarding
 
 	hops hops          // one-time passes for the login's hop between hosts
 	poll time.Duration // Config.Poll
@@ -89,6 +92,7 @@ func New(cfg Config) *Server {
 		tunnelSettings: cfg.TunnelSettings,
 		sync:           cfg.Sync,
 		registrants:    cfg.Registrants,
+		forward:        cfg.Forward,
 
 		heartbeat: defaultHeartbeat,
 		streams:   newStreams(),
@@ -126,15 +130,21 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.page(s.home))
 	mux.Handle("GET /webinars/{webinarKey}", s.page(s.webinar))
-	mux.Handle("GET /webinars/{webinarKey}/registrants.csv", s.page(s.webinarCSV))
 	mux.Handle("GET /webinars/{webinarKey}/live", s.page(s.live))
 	mux.Handle("GET /webinars/{webinarKey}/live/events", s.page(s.liveEvents))
-	mux.Handle("GET /webinars/{webinarKey}/noshows.csv", s.page(s.noShowsCSV))
-	mux.Handle("GET /registrants.csv", s.page(s.allCSV))
 	mux.Handle("GET /events", s.page(s.events))
+	mux.Handle("GET /events/stream", s.page(s.eventStream))
+	mux.Handle("GET /search", s.page(s.search))
 	mux.Handle("GET /api/status", s.page(s.status))
 	mux.Handle("GET /setup", s.page(s.setup))
-	mux.Handle("GET /webinars/{webinarKey}/attendees.csv", s.page(s.attendeesCSV))
+	mux.Handle("GET /backup", s.page(s.backup))
+	// Every download as CSV and as its .xlsx twin at the same path.
+	for _, f := range []format{csvFormat, xlsxFormat} {
+		mux.Handle("GET /webinars/{webinarKey}/registrants"+f.ext, s.page(s.webinarRegistrants(f)))
+		mux.Handle("GET /webinars/{webinarKey}/noshows"+f.ext, s.page(s.noShows(f)))
+		mux.Handle("GET /webinars/{webinarKey}/attendees"+f.ext, s.page(s.attendees(f)))
+		mux.Handle("GET /registrants"+f.ext, s.page(s.allRegistrants(f)))
+	}
 	mux.Handle("GET "+assets.Prefix, assets.Handler())
 	mux.Handle("/", s.page(s.notFound))
 	// Each dependency's routes exist only with it; without, they are 404.
@@ -154,6 +164,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("POST /webhooks/cleanup", s.page(s.removeWebhooks))
 		mux.Handle("POST /webhooks/setup", s.page(s.setUpWebhooks))
 		mux.Handle("POST /webhooks/renew-key", s.page(s.renewKey))
+	}
+	if s.records() != nil {
+		mux.Handle("GET /deliveries", s.page(s.deliveriesPage))
+		mux.Handle("GET /deliveries/events", s.page(s.deliveryEvents))
+		mux.Handle("GET /deliveries/{id}", s.page(s.deliveryPage))
+		mux.Handle("POST /deliveries/{id}/verify", s.page(s.verifyDelivery))
+	}
+	if s.forward != nil {
+		mux.Handle("POST /events/replay", s.page(s.replay))
+		mux.Handle("POST /settings/forward", s.page(s.saveForward))
 	}
 	if s.sync != nil {
 		mux.Handle("POST /sync", s.page(s.syncNow))

@@ -3,9 +3,11 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
+	"webinarsync/forward"
 	"webinarsync/gotowebinar/login"
 )
 
@@ -83,6 +85,15 @@ type settingsView struct {
 	Saved        bool
 	Keys         []signingKey
 	Now          time.Time
+	Forward      *forwardSettings // nil: no forwarding in this app
+}
+
+// forwardSettings is the forwarding section of the settings page.
+type forwardSettings struct {
+	Saved    string // the address saved here
+	Target   string // the address in use: -forward-to wins over Saved
+	FromFlag bool
+	Secret   string // what the organizer's endpoint verifies signatures with
 }
 
 // settingsPage serves GET /settings.
@@ -99,6 +110,14 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 	if s.tunnelSettings != nil {
 		ns := s.tunnelSettings.NgrokSettings()
 		v.Ngrok = &ns
+	}
+	if s.forward != nil {
+		secret, err := s.forward.Secret()
+		if err != nil {
+			return fmt.Errorf("settings: %w", err)
+		}
+		st := s.forward.State()
+		v.Forward = &forwardSettings{Saved: s.forward.SavedTarget(), Target: st.Target, FromFlag: st.FromFlag, Secret: secret}
 	}
 	return s.render(w, r, http.StatusOK, settingsPage(v))
 }
@@ -140,6 +159,23 @@ func (s *Server) saveNgrokSettings(w http.ResponseWriter, r *http.Request) error
 	}
 	s.log.Info("ui: ngrok settings saved")
 	http.Redirect(w, r, afterSave(r), http.StatusSeeOther)
+	return nil
+}
+
+// saveForward serves POST /settings/forward: the forwarding address
+// ("" stops forwarding, unless -forward-to is set).
+func (s *Server) saveForward(w http.ResponseWriter, r *http.Request) error {
+	err := s.forward.SaveTarget(r.PostFormValue("target"))
+	switch {
+	case errors.Is(err, forward.ErrBadTarget):
+		return &userError{status: http.StatusBadRequest, title: "Forwarding address not saved",
+			msg: "The forwarding address must be a full http:// or https:// URL, such as https://hooks.zapier.com/hooks/catch/…", err: err}
+	case err != nil:
+		return &userError{status: http.StatusInternalServerError, title: "Forwarding address not saved",
+			msg: "We could not save the forwarding address; details are in the log.", err: err}
+	}
+	s.log.Info("ui: forwarding address saved")
+	http.Redirect(w, r, "/settings?saved=1#forward", http.StatusSeeOther)
 	return nil
 }
 

@@ -550,7 +550,7 @@ func setupClientHowto(v setupView) templ.Component {
 			templ_7745c5c3_Var24 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "<p>webinarsync logs in to GoTo with an OAuth client of your own. You create it once:</p><ol class=\"howto\"><li>Open <a href=\"https://developer.goto.com/\" rel=\"noopener noreferrer\">GoTo's developer portal</a>, sign in with your GoTo account and go to <strong>OAuth clients</strong>. Create a new client; any name will do, for example “webinarsync”.</li><li>As its <strong>redirect URI</strong>, paste exactly this: <span class=\"copy-line\"><code class=\"url\" id=\"redirect-uri\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "<p>webinarsync logs in to GoTo with an OAuth client of your own. You create it once:</p><ol class=\"howto\"><li>Open <a href=\"https://developer.goto.com/\" rel=\"noopener noreferrer\">GoTo's developer portal</a>, log in with your GoTo account and go to <strong>OAuth clients</strong>. Create a new client; any name will do, for example “webinarsync”.</li><li>As its <strong>redirect URI</strong>, paste exactly this: <span class=\"copy-line\"><code class=\"url\" id=\"redirect-uri\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -15,9 +15,9 @@ func TestSettings_ListsSigningKeysAndRevokesOne(t *testing.T) {
 	t.Parallel()
 	st := openStore(t)
 	for _, k := range []store.SecretKey{
-		{ID: "1001", Value: "old", ValidFrom: testNow.Add(-40 * 24 * time.Hour)},
-		{ID: "1002", Value: "previous", ValidFrom: testNow.Add(-20 * 24 * time.Hour)},
-		{ID: "1003", Value: "current", ValidFrom: testNow.Add(-3 * 24 * time.Hour)},
+		{ID: "1001", Value: "old-secret", ValidFrom: testNow.Add(-40 * 24 * time.Hour)},
+		{ID: "1002", Value: "previous-secret", ValidFrom: testNow.Add(-20 * 24 * time.Hour)},
+		{ID: "1003", Value: "current-secret", ValidFrom: testNow.Add(-3 * 24 * time.Hour)},
 	} {
 		if err := st.AddSecretKey(k); err != nil {
 			t.Fatal(err)
@@ -29,7 +29,7 @@ func TestSettings_ListsSigningKeysAndRevokesOne(t *testing.T) {
 		"<code>1003</code>", "3 days ago", "In use",
 		"<code>1002</code>", "Accepted until", "2026-03-06", `action="/settings/keys/1002/revoke"`,
 		"<code>1001</code>", "No longer accepted")
-	mustNotContain(t, body, "previous", "current", `action="/settings/keys/1003/revoke"`) // never the values; the key in use stays
+	mustNotContain(t, body, "old-secret", "previous-secret", "current-secret", `action="/settings/keys/1003/revoke"`) // never the values; the key in use stays
 	if rec := post(t, h, "/settings/keys/1003/revoke", nil, nil); rec.Code != http.StatusConflict || len(st.SecretKeys()) != 3 {
 		t.Errorf("revoking the key in use = %d, %d keys left; want 409 and none removed", rec.Code, len(st.SecretKeys()))
 	}

@@ -24,6 +24,7 @@ type snapshot struct {
 	WebhookURL   string              // where GoTo should deliver, "" without a public URL
 	OrganizerKey *OrganizerKeyStatus // nil: logged out
 	Deliveries   DeliveryStatus
+	Forward      *ForwardStatus // nil: no forwarding in this app
 }
 
 // DeliveryStatus is what became of the requests to the webhook path
@@ -86,6 +87,10 @@ func (s *Server) snapshot(r *http.Request) (snapshot, error) {
 	if s.deliveries != nil {
 		snap.Deliveries = deliveryWords(s.deliveries.Summary(s.now()))
 	}
+	if s.forward != nil {
+		fs := forwardWords(s.forward.State(), s.now())
+		snap.Forward = &fs
+	}
 	var err error
 	if snap.Counts, err = s.store.Counts(); err != nil {
 		return snap, fmt.Errorf("counts: %w", err)
@@ -121,6 +126,8 @@ type statusJSON struct {
 	OrganizerKey *OrganizerKeyStatus `json:"organizerKey,omitempty"`
 	// Deliveries is what became of the requests to the webhook path lately.
 	Deliveries DeliveryStatus `json:"deliveries"`
+	// Forward is forwarding to the organizer's endpoint, when there is one.
+	Forward *ForwardStatus `json:"forward,omitempty"`
 }
 
 // status serves GET /api/status.
@@ -139,6 +146,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
 		WebhookURL:   snap.WebhookURL,
 		OrganizerKey: snap.OrganizerKey,
 		Deliveries:   snap.Deliveries,
+		Forward:      snap.Forward,
 	}
 	if !snap.LastDelivery.IsZero() {
 		t := snap.LastDelivery.UTC().Format(time.RFC3339)

@@ -94,6 +94,8 @@ type webinarView struct {
 	Total        int // registrants matching Filter
 	Pages        int
 	Joins        []store.Join      // the latest few
+	LiveNow      bool              // in session now (see liveNow)
+	PerDay       dayChart          // registrations per day
 	Actions      registrantActions // add and remove at GoTo (registrant_actions.go)
 }
 
@@ -143,6 +145,16 @@ func (s *Server) webinar(w http.ResponseWriter, r *http.Request) error {
 	if v.Joins, err = s.store.Joins(key, joinsShown); err != nil {
 		return fmt.Errorf("joins of %s: %w", key, err)
 	}
+	live, err := s.liveWebinars([]store.Webinar{wb}, v.Now)
+	if err != nil {
+		return err
+	}
+	v.LiveNow = live[key]
+	days, err := s.store.RegistrationsPerDay(key)
+	if err != nil {
+		return fmt.Errorf("registrations per day of %s: %w", key, err)
+	}
+	v.PerDay = drawDays(days)
 	v.Actions = s.actionsFor(r, key)
 	return s.render(w, r, http.StatusOK, webinarPage(v))
 }
@@ -300,4 +312,63 @@ func (f registrantFilter) noMatchWords() string {
 		s += " with status " + humanize(f.Status)
 	}
 	return s + "."
+}
+
+// dayChart is registrations per day, laid out for SVG on the live board's
+// timeline grid (live_timeline.go) and drawn in its style.
+type dayChart struct {
+	Bars     []tlBar
+	Ticks    []tlTick
+	Max      int
+	From, To string // the first and last day; To is "" for one day
+	ToX      string // where To ends
+	Label    string // the chart in words, for screen readers
+	Days     int
+}
+
+// drawDays lays out one bar per day, with about tlTicks day labels.
+func drawDays(days []store.DayCount) dayChart {
+	if len(days) == 0 {
+		return dayChart{}
+	}
+	c := dayChart{Days: len(days), Max: 1}
+	busiest := 0
+	for i, d := range days {
+		if d.Count > days[busiest].Count {
+			busiest = i
+		}
+	}
+	c.Max = max(1, days[busiest].Count)
+	// At least two weeks of slots, so a new webinar's first day or two are
+	// bars, not a wall; the bars start at the left.
+	slot := float64(tlRight-tlLeft) / float64(max(len(days), 14))
+	gap := min(4, slot*0.2)
+	for i, d := range days {
+		h := float64(tlBase-tlTop) * float64(d.Count) / float64(c.Max)
+		c.Bars = append(c.Bars, tlBar{
+			X:     svgNum(tlLeft + float64(i)*slot + gap/2),
+			Y:     svgNum(tlBase - h),
+			W:     svgNum(slot - gap),
+			H:     svgNum(h),
+			Class: "tl-bar",
+			Title: d.Day.Format("Mon 2 Jan") + ": " + plural(d.Count, "registration", "registrations"),
+		})
+	}
+	every := max(1, ceilDiv(len(days), tlTicks))
+	for i := every; i < len(days)-1; i += every {
+		x := tlLeft + (float64(i)+0.5)*slot
+		if end := tlLeft + float64(len(days))*slot; x-tlLeft < 60 || end-x < 60 {
+			continue
+		}
+		c.Ticks = append(c.Ticks, tlTick{X: svgNum(x), Label: days[i].Day.Format("2 Jan")})
+	}
+	c.From = days[0].Day.Format("2 Jan")
+	if len(days) > 1 {
+		c.To = days[len(days)-1].Day.Format("2 Jan")
+		c.ToX = svgNum(tlLeft + float64(len(days))*slot)
+	}
+	c.Label = fmt.Sprintf("Registrations per day (UTC) from %s to %s; the busiest day, %s, had %s.",
+		days[0].Day.Format("2 Jan 2006"), days[len(days)-1].Day.Format("2 Jan 2006"),
+		days[busiest].Day.Format("Mon 2 Jan"), plural(days[busiest].Count, "registration", "registrations"))
+	return c
 }

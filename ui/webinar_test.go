@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"webinarsync/store"
 )
 
 func TestWebinarPage_ShowsNumbersAndRegistrants(t *testing.T) {
@@ -31,8 +33,9 @@ func TestWebinarPage_ShowsNumbersAndRegistrants(t *testing.T) {
 		// Newest registration first by default.
 		`<td class="name">李 小龙</td>`, `<td class="name">Zoë Ångström</td>`, `<td class="name">Jürgen Müller</td>`,
 		`juergen@example.de`, `Bäckerei Müller GmbH`,
-		`Sun 1 Feb 2026, 08:00 UTC`,
-		`Yes`, `first`, `Sun 1 Mar 2026, 14:55 UTC`,
+		// Dates in the table, short: no weekday.
+		`>1 Feb 2026, 08:00 UTC</time>`,
+		`Yes`, `first`, `>1 Mar 2026, 14:55 UTC</time>`,
 		`<summary>2 answers</summary>`, `How did you hear about us?`, `Newsletter`, `Pricing &amp; roadmap`,
 	)
 }
@@ -124,4 +127,44 @@ func TestWebinarPage_UnknownKeyIs404(t *testing.T) {
 		t.Fatalf("status = %d, want 404", rec.Code)
 	}
 	mustContain(t, rec.Body.String(), `We have no webinar with key 10000000000000000001.`, `Back to your webinars`)
+}
+
+func TestDrawDays_OneBarPerDayScaledToTheBusiest(t *testing.T) {
+	t.Parallel()
+	day := func(d int) time.Time { return time.Date(2026, 2, d, 0, 0, 0, 0, time.UTC) }
+	c := drawDays([]store.DayCount{{Day: day(1), Count: 2}, {Day: day(2)}, {Day: day(3), Count: 4}})
+	if len(c.Bars) != 3 || c.Max != 4 {
+		t.Fatalf("%d bars, max %d; want 3 and 4", len(c.Bars), c.Max)
+	}
+	if c.Bars[2].H != svgNum(tlBase-tlTop) || c.Bars[1].H != "0.0" || c.Bars[0].H != svgNum(float64(tlBase-tlTop)/2) {
+		t.Errorf("bar heights %s, %s, %s; want half, none, full", c.Bars[0].H, c.Bars[1].H, c.Bars[2].H)
+	}
+	if c.From != "1 Feb" || c.To != "3 Feb" || !strings.Contains(c.Label, "the busiest day, Tue 3 Feb, had 4 registrations") {
+		t.Errorf("labels %q–%q, %q", c.From, c.To, c.Label)
+	}
+	if c.Bars[0].Title != "Sun 1 Feb: 2 registrations" {
+		t.Errorf("first bar's title %q", c.Bars[0].Title)
+	}
+	if one := drawDays([]store.DayCount{{Day: day(1), Count: 5}}); one.To != "" || len(one.Bars) != 1 {
+		t.Errorf("one day: To %q, %d bars; want no end label and one bar", one.To, len(one.Bars))
+	}
+	if none := drawDays(nil); none.Days != 0 {
+		t.Error("no registrations draw a chart")
+	}
+}
+
+func TestWebinarPage_ChartsRegistrationsPerDayAndSaysLiveNow(t *testing.T) {
+	t.Parallel()
+	st := openStore(t)
+	seedLaunch(t, st) // registrations on 1, 2 and 3 Feb; joins a day before testNow
+	body := get(t, handler(t, Config{Store: st}), "/webinars/"+launchKey).Body.String()
+	mustContain(t, body, `<h2 id="per-day-h">Registrations per day</h2>`,
+		`aria-label="Registrations per day (UTC) from 1 Feb 2026 to 3 Feb 2026; the busiest day, Sun 1 Feb, had 1 registration."`,
+		`<title>Tue 3 Feb: 1 registration</title>`)
+	mustNotContain(t, body, `Live now`)
+
+	put(t, st, testNow, registrantJoined("ev-j-9", launchKey, "33333333333333333333", "李", "小龙", testNow.Add(-2*time.Minute)))
+	body = get(t, handler(t, Config{Store: st}), "/webinars/"+launchKey).Body.String()
+	mustContain(t, body, `<a class="badge badge-live" href="/webinars/`+launchKey+`/live">Live now</a>`,
+		`<a class="button button-big" href="/webinars/`+launchKey+`/live">Open the live board</a>`)
 }

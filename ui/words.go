@@ -8,10 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"webinarsync/forward"
 	"webinarsync/gotowebinar"
 	"webinarsync/gotowebinar/catchup"
 	"webinarsync/gotowebinar/login"
 	"webinarsync/gotowebinar/reconcile"
+	"webinarsync/store"
 )
 
 // This file is where the states the GoTo side reports become the
@@ -477,6 +479,8 @@ func refusalWords(o gotowebinar.Outcome) string {
 		return "it was signed, but not an event GoTo sends (not a JSON object)"
 	case gotowebinar.StoreFailed:
 		return "it could not be saved on this computer; GoTo sends it again"
+	case gotowebinar.Busy:
+		return "too many deliveries were arriving at once; GoTo sends it again"
 	}
 	switch {
 	case errors.Is(o.Check, gotowebinar.ErrBadSignature):
@@ -511,4 +515,163 @@ func (d DeliveryStatus) lastHourWords() string {
 		words += ", " + num(h.Failed) + " not stored"
 	}
 	return words + "."
+}
+
+// deliveryRecordWords says in a few words what became of a delivery, for
+// the Deliveries table.
+func deliveryRecordWords(rec store.DeliveryRecord) string {
+	switch rec.Result {
+	case gotowebinar.Stored:
+		if !rec.Rescued.IsZero() {
+			return "Stored after Verify again"
+		}
+		return "Stored"
+	case gotowebinar.Duplicate:
+		return "Sent again (kept once)"
+	case gotowebinar.Busy:
+		return "Busy: asked to retry"
+	case gotowebinar.Cut:
+		return "Cut off before its body arrived"
+	}
+	words := "Refused: " + refusalWords(rec.Outcome())
+	if rec.Result != gotowebinar.Refused {
+		words = "Not stored: " + refusalWords(rec.Outcome())
+	}
+	if rec.Quarantined {
+		words += " (kept, looks like GoTo's)"
+	}
+	return words
+}
+
+// schemeWords names an alternative signature computation.
+func schemeWords(s gotowebinar.Scheme) string {
+	switch s {
+	case gotowebinar.SchemeBodyOnly:
+		return "the body alone, without the timestamp"
+	case gotowebinar.SchemeHex:
+		return "hex instead of base64"
+	case gotowebinar.SchemeNoColon:
+		return "the timestamp without the colon before the body"
+	case gotowebinar.SchemeSeconds:
+		return "the timestamp in seconds, though the header is in milliseconds"
+	case gotowebinar.SchemeMilliseconds:
+		return "the timestamp in milliseconds, though the header is in seconds"
+	}
+	return string(s)
+}
+
+// alternativeWords says which alternative computations matched, one
+// sentence each; none when nothing matched.
+func alternativeWords(alts []gotowebinar.Alternative) []string {
+	var out []string
+	seen := map[gotowebinar.Scheme]bool{}
+	for _, a := range alts {
+		if seen[a.Scheme] {
+			continue
+		}
+		seen[a.Scheme] = true
+		out = append(out, "GoTo's signing scheme seems to differ from ours: this signature matches one of our keys when computed with "+
+			schemeWords(a.Scheme)+". webinarsync does not accept it that way; report it so the check can be fixed, then use Verify again.")
+	}
+	return out
+}
+
+// recheckUnverifiableWords: Verify again on a record without a body.
+const recheckUnverifiableWords = "This delivery was refused before its body was read (or was stored already), so there is nothing to check again."
+
+// recheckWords says what Verify again found.
+func recheckWords(res store.Recheck) (words string, ok bool) {
+	switch {
+	case res.Check == nil && res.Stored:
+		return "It verifies with today's keys and is now stored, as if it had just arrived.", true
+	case res.Check == nil:
+		return "It verifies with today's keys; the event was stored already (GoTo sent it again meanwhile), so nothing changed.", true
+	}
+	words = "It still fails the signature check: " + refusalWords(gotowebinar.Outcome{Result: gotowebinar.Refused, Check: res.Check}) + ". Nothing was stored."
+	if len(res.Alternatives) > 0 {
+		words += " " + strings.Join(alternativeWords(res.Alternatives), " ")
+	}
+	return words, false
+}
+
+// personWords names the person an event is about: "Ada Lovelace
+// (ada@example.com)", or whichever part is known.
+func personWords(first, last, email string) string {
+	name := strings.TrimSpace(first + " " + last)
+	switch {
+	case name != "" && email != "":
+		return name + " (" + email + ")"
+	case name != "":
+		return name
+	}
+	return email
+}
+
+// ForwardStatus is forwarding as the home page and /api/status show it:
+// the state, and the same in words.
+type ForwardStatus struct {
+	forward.State
+	Words string `json:"words"`
+	// ErrorWords says what went wrong with the last send; "" when the
+	// last send went through.
+	ErrorWords string `json:"errorWords,omitempty"`
+}
+
+// forwardWords says where forwarding stands, in a line.
+func forwardWords(st forward.State, now time.Time) ForwardStatus {
+	out := ForwardStatus{State: st}
+	if st.LastError != nil {
+		out.ErrorWords = forwardFailureWords(*st.LastError)
+	}
+	switch st.Phase {
+	case forward.PhaseOff:
+		out.Words = "Forwarding is off: set a forwarding address in Settings, or start with -forward-to."
+		if st.Pending > 0 {
+			out.Words += " " + plural(st.Pending, "event waits", "events wait") + " for it."
+		}
+	case forward.PhaseRetrying:
+		out.Words = fmt.Sprintf("Forwarding to %s is failing: %s. %s queued; trying again %s.",
+			st.Target, out.ErrorWords, plural(st.Pending, "event", "events"), inWords(now, st.LastError.NextTry))
+	case forward.PhaseSending:
+		out.Words = fmt.Sprintf("Forwarding to %s: %s to send.", st.Target, plural(st.Pending, "event", "events"))
+	default:
+		out.Words = "Forwarding to " + st.Target + ": everything is delivered"
+		if !st.LastSuccess.IsZero() {
+			out.Words += ", last " + ago(now, st.LastSuccess)
+		}
+		out.Words += "."
+	}
+	return out
+}
+
+// forwardFailureWords says why a send failed.
+func forwardFailureWords(f forward.Failure) string {
+	switch f.Kind {
+	case forward.FailStatus:
+		return fmt.Sprintf("it answered %d %s", f.Status, http.StatusText(f.Status))
+	case forward.FailStore:
+		return "the queue could not be read from the database (details in the log)"
+	}
+	return "it cannot be reached (down, or the address is wrong)"
+}
+
+// inWords is when a later instant comes: "in 4 s", "now".
+func inWords(now, t time.Time) string {
+	d := t.Sub(now).Round(time.Second)
+	if d <= 0 {
+		return "now"
+	}
+	return "in " + d.String()
+}
+
+// replayedWords says what a replay queued.
+func replayedWords(n int, st forward.State) string {
+	if n == 0 {
+		return "No stored event matches; nothing was replayed."
+	}
+	s := plural(n, "event", "events") + " queued to be forwarded again, marked as replays."
+	if st.Phase == forward.PhaseOff {
+		s += " They wait until you set a forwarding address in Settings."
+	}
+	return s
 }
