@@ -118,11 +118,18 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// browserSlots bounds the tabs open at once across parallel tests.
+var browserSlots = make(chan struct{}, 2)
+
 // browser opens a tab of its own for the test, in a fresh browser context,
 // and collects the page's errors (script exceptions, failed loads, CSP
 // reports). The tab closes when the test ends.
 func browser(t *testing.T) (context.Context, func() []string) {
 	t.Helper()
+	// At most two tabs at work at once: more only make Chromium's
+	// rendering fight over two CPUs and every test slower.
+	browserSlots <- struct{}{}
+	t.Cleanup(func() { <-browserSlots })
 	tab, closeTab := chromedp.NewContext(chromium(t), chromedp.WithNewBrowserContext())
 	t.Cleanup(closeTab)
 	if err := chromedp.Do(tab); err != nil {
