@@ -63,8 +63,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// After the first Ctrl+C, a second one ends the process at once.
 	go func() { <-ctx.Done(); stop() }()
 	err = app.Run(ctx, cfg)
-	// Started twice (a double click): show the one already running.
-	if other, ok := errors.AsType[*app.AlreadyRunningError](err); ok && other.UIURL != "" {
+	// Started twice (a double click): show the one already running; one
+	// running with another data dir is not this one (err says so).
+	if other, ok := errors.AsType[*app.AlreadyRunningError](err); ok && other.UIURL != "" && other.OtherDataDir == "" {
 		where := ""
 		if other.DataDir != "" {
 			where = fmt.Sprintf(" with data dir %s", other.DataDir)

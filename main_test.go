@@ -29,21 +29,20 @@ func TestVersion_SubcommandAndFlagPrintVersionAndGo(t *testing.T) {
 	}
 }
 
-// Started a second time on the same UI address (a double click), the
-// binary points at the running one and exits without an error.
-func TestRun_SecondStartOnTheSameAddressShowsTheRunningOne(t *testing.T) {
-	addr := freeAddr(t)
+// startFirst runs a webinarsync on addr with dataDir until the test ends.
+func startFirst(t *testing.T, addr, dataDir string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	ready := make(chan string, 1)
 	go func() {
-		done <- app.Run(ctx, app.Config{Addr: addr, DataDir: t.TempDir(), Tunnel: app.TunnelLocal,
+		done <- app.Run(ctx, app.Config{Addr: addr, DataDir: dataDir, Tunnel: app.TunnelLocal,
 			Logger: slog.New(slog.DiscardHandler), Ready: func(u string) { ready <- u }})
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		<-done
-	}()
+	})
 	select {
 	case <-ready:
 	case err := <-done:
@@ -51,10 +50,17 @@ func TestRun_SecondStartOnTheSameAddressShowsTheRunningOne(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("first app did not start")
 	}
+}
+
+// Started a second time with the same data dir (a double click), the
+// binary points at the running one and exits without an error.
+func TestRun_SecondStartOnTheSameAddressShowsTheRunningOne(t *testing.T) {
+	addr, dir := freeAddr(t), t.TempDir()
+	startFirst(t, addr, dir)
 
 	var out, errOut bytes.Buffer
 	began := time.Now()
-	err := run([]string{"-no-browser", "-tunnel", "local", "-addr", addr, "-data", t.TempDir()}, &out, &errOut)
+	err := run([]string{"-no-browser", "-tunnel", "local", "-addr", addr, "-data", dir}, &out, &errOut)
 	if err != nil {
 		t.Fatalf("second start failed instead of pointing at the first: %v\n%s", err, errOut.String())
 	}
@@ -63,6 +69,27 @@ func TestRun_SecondStartOnTheSameAddressShowsTheRunningOne(t *testing.T) {
 	}
 	if took := time.Since(began); took > 2*time.Second {
 		t.Errorf("second start took %v", took)
+	}
+}
+
+// A second start with another data dir than the one running on the UI's
+// address does not open that one (it shows other data): it says so and
+// fails.
+func TestRun_SecondStartWithAnotherDataDirSaysSoAndFails(t *testing.T) {
+	addr, theirs, ours := freeAddr(t), t.TempDir(), t.TempDir()
+	startFirst(t, addr, theirs)
+
+	var out, errOut bytes.Buffer
+	err := run([]string{"-no-browser", "-tunnel", "local", "-addr", addr, "-data", ours}, &out, &errOut)
+	if err == nil {
+		t.Fatalf("second start with another data dir succeeded; printed %q", out.String())
+	}
+	want := fmt.Sprintf("webinarsync is already running on %s with data dir %s, not %s: stop it or use another -addr", addr, theirs, ours)
+	if err.Error() != want {
+		t.Errorf("second start failed with\n%v\nwant\n%s", err, want)
+	}
+	if strings.Contains(out.String(), "opening") {
+		t.Errorf("second start printed %q: it must not open the other instance", out.String())
 	}
 }
 

@@ -166,14 +166,14 @@ func (r *running) open(ctx context.Context) error {
 	}
 	r.store = st
 	if r.uiLn, err = net.Listen("tcp", cfg.Addr); err != nil {
-		if url, ok := webinarsyncAt(ctx, cfg.Addr); ok {
-			return &AlreadyRunningError{UIURL: url, Cause: err}
+		if url, theirDir, ok := webinarsyncAt(ctx, cfg.Addr); ok {
+			return anotherInstance(cfg.Addr, url, theirDir, cfg.DataDir, err) // ours opened: not theirs
 		}
 		return fmt.Errorf("opening the UI on %s (is another program using it? try -addr 127.0.0.1:7778): %w", cfg.Addr, err)
 	}
 	r.uiURL = "http://" + r.uiLn.Addr().String() + "/"
 	if cfg.Demo {
-		if r.demo, err = startDemoGoTo(log.With("component", "simulator"), cfg.DemoInterval); err != nil {
+		if r.demo, err = startDemoGoTo(log.With("component", "simulator"), cfg.DemoInterval, cfg.DataDir); err != nil {
 			return err
 		}
 		cfg.GoTo = r.demo.endpoints

@@ -2,11 +2,16 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"webinarsync/gotowebinar/gotosim"
@@ -30,16 +35,51 @@ type demoGoTo struct {
 	endpoints login.Endpoints
 }
 
-func startDemoGoTo(log *slog.Logger, interval time.Duration) (*demoGoTo, error) {
+// demoWorldFile, in the demo data dir, keeps the simulator's world across
+// restarts: the same seed gives the same organizer, webinars and keys (not
+// another copy of every webinar), and the same token key lets the
+// simulator accept the login an earlier run of it issued.
+const demoWorldFile = "demo-simulator.json"
+
+type demoWorld struct {
+	Seed     int64     `json:"seed"`
+	TokenKey []byte    `json:"tokenKey"`
+	Since    time.Time `json:"since"` // when the webinars before the demo began start
+}
+
+// loadDemoWorld reads the data dir's simulator world, or makes and saves
+// one the first time.
+func loadDemoWorld(dir string, log *slog.Logger) demoWorld {
+	path := filepath.Join(dir, demoWorldFile)
+	var w demoWorld
+	if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &w) == nil && w.Seed != 0 && len(w.TokenKey) > 0 {
+		return w
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	w = demoWorld{Seed: int64(binary.BigEndian.Uint64(b[:])>>1) | 1, TokenKey: make([]byte, 32),
+		Since: time.Now().Add(-20 * 24 * time.Hour).UTC().Truncate(time.Second)}
+	_, _ = rand.Read(w.TokenKey)
+	if data, err := json.Marshal(w); err == nil {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			log.Warn("demo: could not save the simulator's world; the next start makes another", "err", err)
+		}
+	}
+	return w
+}
+
+func startDemoGoTo(log *slog.Logger, interval time.Duration, dataDir string) (*demoGoTo, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: starting the GoTo simulator: %w", err)
 	}
-	sim := gotosim.New(gotosim.Config{Logger: log, Interval: interval, ClientID: demoClientID, ClientSecret: demoClientSecret})
+	world := loadDemoWorld(dataDir, log)
+	sim := gotosim.New(gotosim.Config{Logger: log, Interval: interval, ClientID: demoClientID, ClientSecret: demoClientSecret,
+		Seed: world.Seed, TokenKey: world.TokenKey})
 	// Webinars from before the demo began, which no webhook told us of: the
 	// catch-up sync finds them, with their registrants and attendance.
 	sim.Generator().Populate(gotosim.Population{Webinars: 3, Registrants: 40, Sessions: 1, Attend: 65,
-		Start: time.Now().Add(-20 * 24 * time.Hour), Every: 6 * 24 * time.Hour})
+		Start: world.Since, Every: 6 * 24 * time.Hour})
 	d := &demoGoTo{
 		sim: sim,
 		srv: &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 5 * time.Second},

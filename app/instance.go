@@ -64,9 +64,22 @@ type AlreadyRunningError struct {
 	PID     int    // 0 when unknown
 	UIURL   string // "" when unknown
 	Cause   error
+	// Addr and OtherDataDir are set when the running webinarsync serves the
+	// UI's address with another data dir than this start's, OtherDataDir:
+	// it is another instance, not the one to open; DataDir is its data dir
+	// ("" when it does not say).
+	Addr, OtherDataDir string
 }
 
 func (e *AlreadyRunningError) Error() string {
+	if e.OtherDataDir != "" {
+		theirs := "another data dir"
+		if e.DataDir != "" {
+			theirs = "data dir " + e.DataDir
+		}
+		return fmt.Sprintf("%s on %s with %s, not %s: stop it or use another -addr",
+			ErrAlreadyRunning.Error(), e.Addr, theirs, e.OtherDataDir)
+	}
 	msg := ErrAlreadyRunning.Error()
 	if e.DataDir != "" {
 		msg += " with data dir " + e.DataDir
@@ -96,28 +109,41 @@ func lockedError(dir string, cause error) error {
 	return e
 }
 
+// anotherInstance is the error for a start whose UI address is taken by a
+// webinarsync at uiURL while this start's data dir, dataDir, opened: the
+// running one holds another data dir (it would hold ours locked), so
+// opening its UI would show other data.
+func anotherInstance(addr, uiURL, theirDir, dataDir string, cause error) *AlreadyRunningError {
+	if abs, err := filepath.Abs(dataDir); err == nil {
+		dataDir = abs
+	}
+	return &AlreadyRunningError{DataDir: theirDir, UIURL: uiURL, Cause: cause, Addr: addr, OtherDataDir: dataDir}
+}
+
 // webinarsyncAt reports whether the UI address is served by a webinarsync
-// (its status API answers), so a second start can send the organizer there.
-func webinarsyncAt(ctx context.Context, addr string) (uiURL string, ok bool) {
+// (its status API answers), so a second start can send the organizer there,
+// and the data dir it says it uses ("" when it does not say).
+func webinarsyncAt(ctx context.Context, addr string) (uiURL, dataDir string, ok bool) {
 	uiURL = "http://" + addr + "/"
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, uiURL+"api/status", nil)
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
 	defer resp.Body.Close()
 	var st struct {
-		Login  json.RawMessage `json:"login"`
-		Tunnel json.RawMessage `json:"tunnel"`
+		Login   json.RawMessage `json:"login"`
+		Tunnel  json.RawMessage `json:"tunnel"`
+		DataDir string          `json:"dataDir"`
 	}
 	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&st) != nil ||
 		st.Login == nil || st.Tunnel == nil {
-		return "", false
+		return "", "", false
 	}
-	return uiURL, true
+	return uiURL, st.DataDir, true
 }

@@ -159,12 +159,8 @@ func plural(n int, one, many string) string {
 // webinar whose last session is over has ended (GoTo still says NEW).
 func webinarStatusWords(w store.Webinar, now time.Time) string {
 	status := strings.ToUpper(w.Status)
-	if status == "NEW" || status == "UPDATED" {
-		if ss := sessions(w); len(ss) > 0 {
-			if end := ss[len(ss)-1].EndTime.Time; !end.IsZero() && end.Before(now) {
-				return "Ended"
-			}
-		}
+	if (status == "NEW" || status == "UPDATED") && webinarEnded(w, now) {
+		return "Ended"
 	}
 	switch status {
 	case "NEW":
@@ -291,3 +287,26 @@ func sessionZone(w store.Webinar, tr gotowebinar.TimeRange) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func itoa64(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// attendanceKnown reports whether an attendance rate means something yet:
+// somebody was there, or a session has started. Before that (no session
+// started, or no session times known and nobody joined) a rate of 0% would
+// claim a no-show that has not happened.
+func attendanceKnown(w store.Webinar, now time.Time) bool {
+	if w.Present() > 0 {
+		return true
+	}
+	start := firstStart(w)
+	return !start.IsZero() && !start.After(now)
+}
+
+// webinarEnded reports whether a webinar's last known session is over:
+// GoTo then refuses changes to its registrants.
+func webinarEnded(w store.Webinar, now time.Time) bool {
+	ss := sessions(w)
+	if len(ss) == 0 {
+		return false
+	}
+	end := ss[len(ss)-1].EndTime.Time
+	return !end.IsZero() && end.Before(now)
+}

@@ -68,12 +68,15 @@ type liveView struct {
 	Stats       boardStats
 	Joins       []liveJoin // the latest, newest first
 	Timeline    timeline
-	Filter      string // the no-shows search
-	NoShows     []store.Registrant
-	NoShowTotal int // no-shows matching Filter
-	Pipe        pipeView
-	StreamURL   string
-	Full        bool // ?full=1: big numbers and the latest joins, nothing else
+	Filter      string             // the no-shows search
+	NoShows     []store.Registrant // approved registrants who did not join: the ones expected
+	NoShowTotal int                // no-shows matching Filter
+	// Others are the registrants of any other status (waiting, denied,
+	// cancelled) who did not join, listed apart as the download does.
+	Others    []otherNoShows
+	Pipe      pipeView
+	StreamURL string
+	Full      bool // ?full=1: big numbers and the latest joins, nothing else
 }
 
 // live serves GET /webinars/{webinarKey}/live.
@@ -130,13 +133,55 @@ func (s *Server) fillLists(v *liveView, b *board) error {
 	if v.Joins, err = s.withOrganizations(key, latest); err != nil {
 		return err
 	}
-	v.NoShows, v.NoShowTotal, err = s.store.Registrants(key, store.RegistrantQuery{
-		NotJoined: true, Session: v.Session, Search: v.Filter, Limit: noShowsShown,
-	})
+	q := store.NoShowsQuery(v.Session, v.Filter, "")
+	q.Limit = noShowsShown
+	v.NoShows, v.NoShowTotal, err = s.store.Registrants(key, q)
 	if err != nil {
 		return fmt.Errorf("no-shows of %s: %w", key, err)
 	}
+	if v.Filter == "" {
+		v.Stats.NoShows = v.NoShowTotal
+	} else if v.Stats.NoShows, err = s.noShowCount(key, v.Session); err != nil {
+		return err
+	}
+	statuses, err := s.store.Statuses(key)
+	if err != nil {
+		return fmt.Errorf("statuses of %s: %w", key, err)
+	}
+	for _, status := range statuses {
+		if strings.EqualFold(status, store.StatusApproved) {
+			continue
+		}
+		q := store.NoShowsQuery(v.Session, v.Filter, status)
+		q.Limit = noShowsShown
+		o := otherNoShows{Status: status}
+		if o.People, o.Total, err = s.store.Registrants(key, q); err != nil {
+			return fmt.Errorf("%s registrants of %s who did not join: %w", status, key, err)
+		}
+		if o.Total > 0 {
+			v.Others = append(v.Others, o)
+		}
+	}
 	return nil
+}
+
+// otherNoShows are the registrants of one status other than approved who
+// did not join: never expected, so no no-shows.
+type otherNoShows struct {
+	Status string
+	People []store.Registrant // up to noShowsShown
+	Total  int
+}
+
+// noShowCount is how many approved registrants did not join session.
+func (s *Server) noShowCount(key, session string) (int, error) {
+	q := store.NoShowsQuery(session, "", "")
+	q.Limit = 1
+	_, n, err := s.store.Registrants(key, q)
+	if err != nil {
+		return 0, fmt.Errorf("no-shows of %s: %w", key, err)
+	}
+	return n, nil
 }
 
 // streamURL is the board's stream, picking up after seq: the newest join

@@ -198,6 +198,7 @@ type boardStats struct {
 	Recent     int // joins in the last five minutes
 	NoShows    int
 	Upcoming   time.Time // the first scheduled start, while in the future and nobody joined
+	Unknown    bool      // nobody joined and no session has started: no rate to show
 	Now        time.Time
 }
 
@@ -217,6 +218,7 @@ func (b *board) stats(key string) boardStats {
 	if st.Joins == 0 && upcoming(b.Webinar, b.Now) {
 		st.Upcoming = firstStart(b.Webinar)
 	}
+	st.Unknown = st.Joins == 0 && st.Upcoming.IsZero() && !attendanceKnown(b.Webinar, b.Now)
 	return st
 }
 

@@ -28,3 +28,13 @@ func (s *Server) csvSession(key, session string) (string, error) {
 	}
 	return b.resolve(""), nil
 }
+
+// othersCSVURL is the download of the registrants of status who did not
+// join the session shown (filter included).
+func (v liveView) othersCSVURL(status string) string {
+	q := url.Values{}
+	setIf(q, "session", v.Session)
+	setIf(q, "q", v.Filter)
+	q.Set("status", status)
+	return withQuery(webinarURL(v.Webinar.WebinarKey)+"/noshows.csv", q)
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -58,7 +59,11 @@ func (s *Server) boardMessage(b *board, session string) (message, error) {
 	if err != nil {
 		return message{}, fmt.Errorf("last delivery: %w", err)
 	}
-	html, err := renderString(boardSwap(b.stats(session), b.timeline(session), b.Now, lastDelivery))
+	st := b.stats(session)
+	if st.NoShows, err = s.noShowCount(b.Webinar.WebinarKey, session); err != nil {
+		return message{}, err
+	}
+	html, err := renderString(boardSwap(st, b.timeline(session), b.Now, lastDelivery))
 	if err != nil {
 		return message{}, err
 	}
@@ -83,6 +88,9 @@ func (s *Server) noShowMessages(b *board, session string, added []string) ([]mes
 		r, err := s.store.Registrant(b.Webinar.WebinarKey, key)
 		if err != nil {
 			continue // not materialized under this webinar: nothing to show
+		}
+		if !strings.EqualFold(r.Status, store.StatusApproved) {
+			continue // never expected: listed apart, on the next load
 		}
 		html, err := renderString(noShowRow(r))
 		if err != nil {

@@ -251,6 +251,7 @@ type removeView struct {
 	chrome
 	Webinar    store.Webinar
 	Registrant store.Registrant
+	Ended      bool // GoTo refuses changes to an ended webinar: nothing to offer
 }
 
 // confirmRemove serves GET /webinars/{webinarKey}/registrants/{registrantKey}/remove:
@@ -271,6 +272,7 @@ func (s *Server) confirmRemove(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, removePage(removeView{
 		chrome: s.chrome("Remove "+fullName(reg.FirstName, reg.LastName), "home"), Webinar: wb, Registrant: reg,
+		Ended: webinarEnded(wb, s.now()),
 	}))
 }
 

@@ -25,6 +25,9 @@ type snapshot struct {
 	OrganizerKey *OrganizerKeyStatus // nil: logged out
 	Deliveries   DeliveryStatus
 	Forward      *ForwardStatus // nil: no forwarding in this app
+	// Database says in words what the start-up checks found wrong with the
+	// database file, "" when nothing.
+	Database string
 }
 
 // DeliveryStatus is what became of the requests to the webhook path
@@ -87,6 +90,7 @@ func (s *Server) snapshot(r *http.Request) (snapshot, error) {
 	if s.deliveries != nil {
 		snap.Deliveries = deliveryWords(s.deliveries.Summary(s.now()))
 	}
+	snap.Database = healthWords(s.store.Health(), s.store.Dir())
 	if s.forward != nil {
 		fs := forwardWords(s.forward.State(), s.now())
 		snap.Forward = &fs
@@ -113,6 +117,7 @@ func (s *Server) lastDelivery(eventName string) time.Time {
 // statusJSON is the shape of GET /api/status.
 type statusJSON struct {
 	Demo         bool            `json:"demo"`
+	DataDir      string          `json:"dataDir"` // so a second start can tell whether it is the same webinarsync
 	Login        LoginStatus     `json:"login"`
 	Tunnel       tunnel.State    `json:"tunnel"`
 	Webhooks     []WebhookStatus `json:"webhooks"`
@@ -126,6 +131,9 @@ type statusJSON struct {
 	OrganizerKey *OrganizerKeyStatus `json:"organizerKey,omitempty"`
 	// Deliveries is what became of the requests to the webhook path lately.
 	Deliveries DeliveryStatus `json:"deliveries"`
+	// Database is what the start-up checks found wrong with the database
+	// file, in words; absent when nothing.
+	Database string `json:"database,omitempty"`
 	// Forward is forwarding to the organizer's endpoint, when there is one.
 	Forward *ForwardStatus `json:"forward,omitempty"`
 }
@@ -138,6 +146,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := statusJSON{
 		Demo:         s.demo,
+		DataDir:      s.store.Dir(),
 		Login:        snap.Login,
 		Tunnel:       snap.Tunnel,
 		Webhooks:     snap.Webhooks,
@@ -146,6 +155,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
 		WebhookURL:   snap.WebhookURL,
 		OrganizerKey: snap.OrganizerKey,
 		Deliveries:   snap.Deliveries,
+		Database:     snap.Database,
 		Forward:      snap.Forward,
 	}
 	if !snap.LastDelivery.IsZero() {
@@ -163,6 +173,9 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
 // readiness says in one sentence whether GoTo's events can reach us, and
 // if not, the first thing the organizer should fix.
 func (snap snapshot) readiness(demo bool) (ok bool, words string) {
+	if snap.Database != "" {
+		return false, snap.Database
+	}
 	switch snap.Login.State {
 	case LoginLoggedOut:
 		return false, "Not receiving events: log in to GoTo so we can set up the webhooks."

@@ -184,8 +184,12 @@ func TestRegistrantChanges_AddAndRemoveWithConfirmation(t *testing.T) {
 		t.Errorf("adding without a last name and e-mail: %d, want 400", rec.Code)
 	}
 
+	// The launch has ended: the confirmation says GoTo refuses before any click
+	// (TestRemoveConfirmation_OffersTheButtonBeforeTheEndOnly has the button).
 	confirm := get(t, h, "/webinars/"+launchKey+"/registrants/11111111111111111111/remove")
-	mustContain(t, confirm.Body.String(), "Remove Jürgen Müller?", "juergen@example.de", `method="post"`, "Remove at GoTo", "Keep them")
+	mustContain(t, confirm.Body.String(), "Remove Jürgen Müller?", "juergen@example.de",
+		"Quarterly Launch — Q1 2026 has ended, and GoTo refuses changes to ended webinars", `Back to the webinar`)
+	mustNotContain(t, confirm.Body.String(), `method="post"`, "Remove at GoTo")
 	if len(rc.removed) != 0 {
 		t.Fatal("showing the confirmation removed the registrant")
 	}

@@ -675,3 +675,34 @@ func replayedWords(n int, st forward.State) string {
 	}
 	return s
 }
+
+// healthWords says what the start-up checks found wrong with the database
+// file in dir, "" when nothing.
+func healthWords(h store.Health, dir string) string {
+	switch {
+	case h.Check == store.CheckFailed:
+		return "The database needs attention: its consistency check found " + plural(len(h.Problems), "problem", "problems") +
+			" (details are in the log). Deliveries are still stored; take a backup now (Settings › Download backup), " +
+			"then restore a healthy one with `webinarsync restore` when convenient."
+	case h.Permissions != nil:
+		return "Other users of this computer can read your data (tokens, keys, registrants) in " + dir +
+			", and webinarsync could not make it private: " + h.Permissions.Error() + "."
+	}
+	return ""
+}
+
+// attendanceUnknownWords stands beside the "—" shown for an attendance
+// rate before any session has started: 0% would claim no-shows.
+const attendanceUnknownWords = "attendance not known yet"
+
+// otherNoShowsWords explains the board's second list of people who did
+// not join: they are no no-shows, as nobody expected them.
+const otherNoShowsWords = "Registered, but never expected: waiting for approval, denied or cancelled. " +
+	"They are not no-shows and not in the no-shows download."
+
+// endedRemoveWords says, before any click, why an ended webinar's
+// registrant cannot be removed.
+func endedRemoveWords(w store.Webinar) string {
+	return webinarTitle(w) + " has ended, and GoTo refuses changes to ended webinars: " +
+		"the registration cannot be removed there any more. Nothing was changed."
+}

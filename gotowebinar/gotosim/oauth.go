@@ -120,6 +120,9 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		refresh = randomToken()
+		if len(s.tokenKey) > 0 {
+			refresh = s.signToken("refresh", time.Time{}, clientID)
+		}
 		s.mu.Lock()
 		s.refresh[refresh] = clientID
 		s.mu.Unlock()
@@ -128,6 +131,9 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		owner, ok := s.refresh[refresh]
 		s.mu.Unlock()
+		if !ok {
+			owner, _, ok = s.verifyToken("refresh", refresh)
+		}
 		if !ok || owner != clientID {
 			oauthError(w, http.StatusBadRequest, "invalid_grant", "the refresh token is unknown")
 			return
@@ -136,9 +142,13 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token, not "+grant)
 		return
 	}
+	exp := s.now().Add(s.tokenTTL)
 	access := randomToken()
+	if len(s.tokenKey) > 0 {
+		access = s.signToken("access", exp, clientID)
+	}
 	s.mu.Lock()
-	s.tokens[access] = s.now().Add(s.tokenTTL)
+	s.tokens[access] = exp
 	s.mu.Unlock()
 	w.Header().Set("Cache-Control", "no-store")
 	body := map[string]any{

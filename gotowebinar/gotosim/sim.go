@@ -58,6 +58,12 @@ type Config struct {
 	// client without the identity:scim.me scope, or a user who is no admin.
 	RefuseIdentity int
 	RefuseAdmin    int
+
+	// TokenKey, when set, signs the access and refresh tokens the sim
+	// issues, so that a Sim made again with the same key (and Seed: the
+	// same organizer and webinars) accepts the tokens an earlier one
+	// issued, as GoTo accepts a login across restarts of webinarsync.
+	TokenKey []byte
 }
 
 // Stats counts delivery attempts; a retry is another attempt. A POST cut
@@ -88,8 +94,9 @@ type Sim struct {
 	gen      *Generator
 	running  atomic.Bool
 
-	legacyToken                 bool // Config.LegacyTokenKeys
-	refuseIdentity, refuseAdmin int  // Config.RefuseIdentity, RefuseAdmin
+	legacyToken                 bool   // Config.LegacyTokenKeys
+	refuseIdentity, refuseAdmin int    // Config.RefuseIdentity, RefuseAdmin
+	tokenKey                    []byte // Config.TokenKey
 
 	mu        sync.Mutex
 	secrets   []secretKey // in creation order
@@ -130,6 +137,7 @@ func New(cfg Config) *Sim {
 		legacyToken:    cfg.LegacyTokenKeys,
 		refuseIdentity: cfg.RefuseIdentity,
 		refuseAdmin:    cfg.RefuseAdmin,
+		tokenKey:       cfg.TokenKey,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
