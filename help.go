@@ -22,6 +22,8 @@ program restarts: an event GoTo was told we received is already on disk.
 Usage:
   webinarsync [flags]
   webinarsync export [-data DIR] [-webinar KEY] [-format csv|xlsx] [-o FILE]
+  webinarsync backup [-data DIR] -o FILE
+  webinarsync restore [-data DIR] FILE
   webinarsync version
 
 Examples:
@@ -29,6 +31,8 @@ Examples:
   webinarsync -demo                   try it against the built-in simulator
   webinarsync export -o list.xlsx     every webinar's registrants, as Excel
   webinarsync export -webinar 1234567890123456789 > registrants.csv
+  webinarsync -forward-to https://example.com/hook   also send every event on
+  webinarsync backup -o webinarsync-backup.db         a copy, also while running
 
 Environment:
   NGROK_AUTHTOKEN, NGROK_DOMAIN       the ngrok tunnel and its static domain

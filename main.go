@@ -95,7 +95,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (cfg app.Config, noBrow
 	fs.StringVar(&cfg.ForwardTo, "forward-to", "", "forward every newly stored event to this URL (your server, n8n, a Zapier catch hook), re-signed with the forwarding secret shown in Settings; wins over the URL saved there")
 	fs.BoolVar(&cfg.CleanupOnExit, "cleanup-on-exit", false, "delete our webhooks and subscriptions at GoTo when webinarsync stops")
 	fs.BoolVar(&cfg.SurveyEvents, "survey", false, "also register the survey.submitted event (its fields are undocumented; stored raw)")
-	verbose := fs.Bool("v", false, "log every delivery")
+	verbose := fs.Bool("v", false, "log every delivery in detail (instead of one line each)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if done, err := parse(fs, args, stdout, mainHelp); done || err != nil {
 		return cfg, false, done, err
@@ -111,6 +111,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (cfg app.Config, noBrow
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug
+	} else {
+		cfg.Terminal = stdout // one line per delivery, as `stripe listen` shows them
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	cfg.WebhookSecret = os.Getenv("WEBINARSYNC_WEBHOOK_SECRET")

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -62,6 +63,9 @@ type Config struct {
 	// Sync tunes the catch-up sync from GoTo's REST API: its window (90
 	// days back, 365 ahead) and how often it runs (15 min).
 	Sync catchup.Window
+	// Terminal, when set, gets one readable line per delivery (main sets
+	// it to standard output unless -v asks for the detailed log).
+	Terminal io.Writer
 	// UIPoll is how often the home and setup pages check for changes; 0 is
 	// the UI's default (tests shorten it).
 	UIPoll time.Duration
@@ -203,6 +207,9 @@ func (r *running) open(ctx context.Context) error {
 	}
 	r.deliveries = deliveries
 	rcv.Observer = deliveries
+	if cfg.Terminal != nil {
+		rcv.Observer = ui.Observers{deliveries, ui.NewTerminal(cfg.Terminal)}
+	}
 	r.hookSrv = webhookServer(rcv, log)
 	r.ui = ui.New(ui.Config{
 		Store: st, Logger: log.With("component", "ui"), Addr: r.uiLn.Addr().String(), Demo: cfg.Demo,

@@ -35,6 +35,7 @@ type Outcome struct {
 	Check        error // with Refused: the check that failed, one of the Err… of signature.go
 	EventName    string
 	EventKey     string
+	Subject      string // who or what the event is about, in a person's words (Event.Subject)
 	Bytes        int
 	Took         time.Duration
 	Method       string

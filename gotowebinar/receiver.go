@@ -163,7 +163,7 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	out.EventName, out.EventKey = ev.EventName, string(ev.EventKey)
+	out.EventName, out.EventKey, out.Subject = ev.EventName, string(ev.EventKey), ev.Subject()
 
 	if ev.Undecoded != "" {
 		log.Warn("webhook kept raw only: its fields are not what GoTo documents", "eventKey", ev.EventKey, "why", ev.Undecoded)
