@@ -2,7 +2,9 @@ package app
 
 import (
 	"bytes"
+	"encoding/json"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -46,7 +48,13 @@ func TestDemo_RestartKeepsTheSimulatorsWorld(t *testing.T) {
 	again := start(t, cfg)
 	waitFor(t, "the second run's webinars", func() bool { return getStatus(t, again.uiURL).Counts.Webinars >= want })
 	waitFor(t, "the second run logged in", func() bool { return getStatus(t, again.uiURL).Login.State == "demo" })
-	time.Sleep(2 * time.Second) // the burst and the catch-up sync again
+	// The catch-up sync's webinar listing is what would bring a second
+	// copy: wait until it is merged (the sync is past that step, or done).
+	restarted := time.Now()
+	waitFor(t, "the second run's webinar listing", func() bool {
+		s := syncState(t, again.uiURL)
+		return (s.Running && s.Step != "" && s.Step != "webinars") || (!s.Running && s.Finished.After(restarted))
+	})
 	if n := getStatus(t, again.uiURL).Counts.Webinars; n != want {
 		t.Errorf("%d webinars after the restart, want %d (not another copy)", n, want)
 	}
@@ -59,4 +67,32 @@ func TestDemo_RestartKeepsTheSimulatorsWorld(t *testing.T) {
 			t.Errorf("the restarted demo logged %q:\n%s", bad, logs.String())
 		}
 	}
+}
+
+// syncState reads the catch-up sync's part of /api/status.
+func syncState(t *testing.T, uiURL string) (s struct {
+	Running  bool
+	Step     string
+	Finished time.Time
+}) {
+	t.Helper()
+	resp, err := http.Get(uiURL + "api/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Sync *struct {
+			Running  bool      `json:"running"`
+			Step     string    `json:"step"`
+			Finished time.Time `json:"finished"`
+		} `json:"sync"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Sync != nil {
+		s.Running, s.Step, s.Finished = st.Sync.Running, st.Sync.Step, st.Sync.Finished
+	}
+	return s
 }

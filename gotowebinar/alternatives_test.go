@@ -50,12 +50,12 @@ func TestAlternatives_NameTheSchemeThatMatches(t *testing.T) {
 	}
 }
 
-func TestKeepSignature_KeepsTheWholeSignatureOfRefusalsOnly(t *testing.T) {
+func TestReceiver_KeepsTheWholeSignatureOfRefusalsOnly(t *testing.T) {
 	t.Parallel()
 	st := openStore(t)
 	rcv, _ := newReceiver(t, st, "our-key")
 	var got []gotowebinar.Outcome
-	rcv.Observer = observerFunc(func(o gotowebinar.Outcome) { got = append(got, gotowebinar.KeepSignature(o)) })
+	rcv.Observer = observerFunc(func(o gotowebinar.Outcome) { got = append(got, o) })
 	good := signedRequest("our-key", `{"eventName":"registrant.added","eventKey":"k-1","webinarKey":1,"registrantKey":1}`)
 	bad := signedRequest("their-key", `{"eventName":"registrant.added","eventKey":"k-2","webinarKey":1,"registrantKey":2}`)
 	badSig := bad.Header.Get(gotowebinar.HeaderSignature)

@@ -63,11 +63,6 @@ func shortHeader(h http.Header) http.Header {
 	return out
 }
 
-// KeepSignature returns o as it is: the Receiver sets Signature itself
-// (for deliveries not stored only). Kept so Observers built before that
-// need no change.
-func KeepSignature(o Outcome) Outcome { return o }
-
 // Check codes name the Err… of signature.go in a record on disk.
 var checkCodes = []struct {
 	code string
@@ -150,7 +145,6 @@ type Deliveries struct {
 
 // Observe records one outcome.
 func (d *Deliveries) Observe(o Outcome) {
-	o = KeepSignature(o)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if len(d.recent) == recentKept {

@@ -174,7 +174,6 @@ func (l *DeliveryLog) seed() error {
 // Observe queues an outcome for the record, or drops and counts it when
 // the queue is full. It never blocks.
 func (l *DeliveryLog) Observe(o gotowebinar.Outcome) {
-	o = gotowebinar.KeepSignature(o)
 	l.mem.Observe(o)
 	size := int64(len(o.Body))
 	if l.queuedBytes.Add(size) > l.lim.QueueBytes && size > 0 {
