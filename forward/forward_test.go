@@ -58,7 +58,7 @@ func (ep *endpoint) snapshot() (attempts int, got []received) {
 
 func openStore(t *testing.T, dir string) *store.Store {
 	t.Helper()
-	st, err := store.Open(dir, store.Options{MaxBatchDelay: time.Millisecond})
+	st, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}

@@ -77,7 +77,7 @@ func (s *Store) MergeSessionAttendance(webinarKey string, sess gotowebinar.Sessi
 	}
 	observedAt = storableTime(observedAt)
 	sessionKey := string(sess.SessionKey)
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		_, known, err := getWebinar(tx, webinarKey)
 		if err != nil {
 			return err

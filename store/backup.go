@@ -49,7 +49,7 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 }
 
 func (s *Store) writeCopy(w io.Writer) (n int64, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		n, err = tx.WriteTo(w)
 		return err
 	})

@@ -19,7 +19,7 @@ import (
 func TestBackup_DuringAFloodRestoresEveryEventAcknowledgedBefore(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s, err := Open(dir, Options{MaxBatchDelay: time.Millisecond})
+	s, err := Open(dir, Options{})
 	must(t, err)
 	defer s.Close()
 

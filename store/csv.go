@@ -111,7 +111,7 @@ func (s *Store) viewRegistrantTable(webinarKey string, q RegistrantQuery, format
 		notJoined: q.NotJoined,
 		session:   q.Session,
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		t := &registrantTable{all: webinarKey == ""}
 		var err error
 		if webinarKey != "" {

@@ -136,7 +136,7 @@ func NewDeliveryLog(st *Store, keys func() [][]byte, lim DeliveryLimits) (*Deliv
 	l := &DeliveryLog{st: st, keys: keys, lim: lim, log: st.log,
 		queue: make(chan gotowebinar.Outcome, lim.Queue), done: make(chan struct{}),
 		flushReq: make(chan chan struct{}), subs: make(map[chan uint64]struct{})}
-	err := st.db.Update(func(tx *bolt.Tx) error {
+	err := st.update(func(tx *bolt.Tx) error {
 		for _, name := range []string{bucketDeliveryLinks, bucketDeliveryRing, bucketDeliveryMeta} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return fmt.Errorf("bucket %s: %w", name, err)
@@ -298,7 +298,7 @@ func (l *DeliveryLog) writeBatch(batch []gotowebinar.Outcome) {
 // commit writes a batch and prunes the ring and the links to their caps.
 func (l *DeliveryLog) commit(batch []gotowebinar.Outcome) ([]uint64, error) {
 	var ids []uint64
-	err := l.st.db.Update(func(tx *bolt.Tx) error {
+	err := l.st.update(func(tx *bolt.Tx) error {
 		ids = ids[:0]
 		links, ring, meta := tx.Bucket([]byte(bucketDeliveryLinks)), tx.Bucket([]byte(bucketDeliveryRing)), tx.Bucket([]byte(bucketDeliveryMeta))
 		for _, o := range batch {
@@ -408,7 +408,7 @@ func (l *DeliveryLog) List(q DeliveryQuery) ([]DeliveryRecord, error) {
 		q.Limit = 100
 	}
 	var out []DeliveryRecord
-	err := l.st.db.View(func(tx *bolt.Tx) error {
+	err := l.st.view(func(tx *bolt.Tx) error {
 		events := tx.Bucket([]byte(bucketEvents))
 		var cursors []*bolt.Cursor
 		if q.Kept == nil || !*q.Kept {
@@ -470,7 +470,7 @@ func (l *DeliveryLog) List(q DeliveryQuery) ([]DeliveryRecord, error) {
 // pruned).
 func (l *DeliveryLog) Delivery(id uint64) (DeliveryRecord, error) {
 	var rec DeliveryRecord
-	err := l.st.db.View(func(tx *bolt.Tx) error {
+	err := l.st.view(func(tx *bolt.Tx) error {
 		for _, name := range []string{bucketDeliveryRing, bucketDeliveryLinks} {
 			if v := tx.Bucket([]byte(name)).Get(idKey(id)); v != nil {
 				var err error
@@ -508,7 +508,7 @@ type DeliveryStats struct {
 // Stats reads the record's figures.
 func (l *DeliveryLog) Stats() (DeliveryStats, error) {
 	st := DeliveryStats{Dropped: l.Dropped()}
-	err := l.st.db.View(func(tx *bolt.Tx) error {
+	err := l.st.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket([]byte(bucketDeliveryMeta))
 		st.RingCount, st.LinkCount = int(counter(meta, metaRingCount)), int(counter(meta, metaLinkCount))
 		st.RingBytes = int64(counter(meta, metaRingBytes))
@@ -573,7 +573,7 @@ func (l *DeliveryLog) VerifyAgain(ctx context.Context, id uint64) (Recheck, erro
 	}
 	rescued := time.Now().UTC()
 	var seq uint64
-	err = l.st.db.Update(func(tx *bolt.Tx) error {
+	err = l.st.update(func(tx *bolt.Tx) error {
 		ring := tx.Bucket([]byte(bucketDeliveryRing))
 		v := ring.Get(idKey(id))
 		seq = seqOf(tx.Bucket([]byte(bucketEvents)), []byte(ev.EventKey))

@@ -100,7 +100,7 @@ func openTest(t testing.TB) *Store {
 	t.Helper()
 	// A short batch window: tests put events one at a time, and each would
 	// otherwise wait bbolt's default 10ms for company.
-	s, err := Open(t.TempDir(), Options{MaxBatchDelay: time.Millisecond})
+	s, err := Open(t.TempDir(), Options{})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

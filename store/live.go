@@ -56,7 +56,7 @@ func (s *Store) JoinsAfter(webinarKey string, after uint64) ([]Join, error) {
 // LastSeq is the Seq of the newest stored delivery, 0 before the first.
 func (s *Store) LastSeq() (uint64, error) {
 	var seq uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket([]byte(bucketLog)); b != nil {
 			seq = b.Sequence()
 		}
@@ -72,7 +72,7 @@ func (s *Store) LastSeq() (uint64, error) {
 // read from the join indexes' keys without decoding any join.
 func (s *Store) LastJoinTimes() (map[string]time.Time, error) {
 	out := map[string]time.Time{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		all := tx.Bucket([]byte(bucketWebinarData))
 		if all == nil {
 			return nil

@@ -54,7 +54,7 @@ type MergeResult struct {
 func (s *Store) MergeWebinars(ws []gotowebinar.Webinar, observedAt time.Time) (MergeResult, error) {
 	observedAt = storableTime(observedAt)
 	var res MergeResult
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		res = MergeResult{}
 		for _, rw := range ws {
 			if err := mergeWebinarTx(tx, rw, observedAt, &res); err != nil {
@@ -155,7 +155,7 @@ func (s *Store) MergeRegistrants(webinarKey string, rs []gotowebinar.Registrant,
 	}
 	observedAt = storableTime(observedAt)
 	var res MergeResult
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		res = MergeResult{}
 		_, known, err := getWebinar(tx, webinarKey)
 		if err != nil {
@@ -331,7 +331,7 @@ func markDetailed(data *bolt.Bucket, key string, at time.Time) error {
 // registrant (it answered 404: the registration is gone), so a sync does
 // not ask again.
 func (s *Store) MarkDetailed(webinarKey, registrantKey string, at time.Time) error {
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		data, err := webinarData(tx, webinarKey, true)
 		if err != nil {
 			return err
@@ -349,7 +349,7 @@ func (s *Store) MarkDetailed(webinarKey, registrantKey string, at time.Time) err
 // registration form known (a webhook would have brought them).
 func (s *Store) NeedsDetail(webinarKey string, keys []string) ([]string, error) {
 	var out []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		data, _ := webinarData(tx, webinarKey, false)
 		if data == nil {
 			out = slices.Clone(keys)
@@ -388,7 +388,7 @@ func (r registrantRecord) hasFormFields() bool {
 // GoTo at the moment at: the status becomes Cancelled, as of then.
 func (s *Store) MarkRegistrantRemoved(webinarKey, registrantKey string, at time.Time) error {
 	at = storableTime(at)
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		data, err := webinarData(tx, webinarKey, false)
 		if err != nil {
 			return err

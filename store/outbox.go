@@ -112,7 +112,7 @@ func (s *Store) EnqueueReplay(q ReplayQuery, now time.Time) (int, error) {
 		return 0, fmt.Errorf("store: replay: %w", ErrEmptyReplay)
 	}
 	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		n = 0
 		logB := tx.Bucket([]byte(bucketLog))
 		if q.Seq != 0 {
@@ -145,7 +145,7 @@ func (s *Store) EnqueueReplay(q ReplayQuery, now time.Time) (int, error) {
 // was erased since is dropped on the way.
 func (s *Store) OutboxNext() (it OutboxItem, e LogEntry, ok bool, err error) {
 	var orphans []uint64
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketOutbox))
 		if b == nil {
 			return nil
@@ -185,7 +185,7 @@ func (s *Store) OutboxNext() (it OutboxItem, e LogEntry, ok bool, err error) {
 
 // OutboxDone removes a sent item.
 func (s *Store) OutboxDone(id uint64) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketOutbox))
 		if b == nil {
 			return nil
@@ -201,7 +201,7 @@ func (s *Store) OutboxDone(id uint64) error {
 // OutboxPending counts the queued sends.
 func (s *Store) OutboxPending() (int, error) {
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket([]byte(bucketOutbox)); b != nil {
 			n = b.Stats().KeyN
 		}
@@ -222,7 +222,7 @@ func (s *Store) ForwardSecret() (string, error) {
 		return v, err
 	}
 	var secret string
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketSettings))
 		if v := b.Get([]byte(settingForwardSecret)); len(v) > 0 {
 			secret = string(v)

@@ -59,7 +59,7 @@ func TestOutbox_QueuesNewEventsOnlyWhileForwarding(t *testing.T) {
 func TestOutbox_SurvivesReopen(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s, err := Open(dir, Options{MaxBatchDelay: time.Millisecond})
+	s, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestOutbox_SurvivesReopen(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s, err = Open(dir, Options{MaxBatchDelay: time.Millisecond})
+	s, err = Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

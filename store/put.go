@@ -20,7 +20,7 @@ const statusDeleted = "DELETED"
 
 // PutEvent stores a verified delivery durably (fsynced before it returns),
 // once per EventKey. stored is false for a redelivery, which changes
-// nothing. Concurrent calls share commits through bbolt's Batch.
+// nothing. Concurrent calls share commits (see committer).
 func (s *Store) PutEvent(ctx context.Context, d *gotowebinar.Delivery) (stored bool, err error) {
 	if d == nil {
 		return false, errors.New("store: put event: nil delivery")
@@ -37,7 +37,7 @@ func (s *Store) PutEvent(ctx context.Context, d *gotowebinar.Delivery) (stored b
 		receivedAt = time.Now().UTC()
 	}
 	var entry LogEntry
-	err = s.db.Batch(func(tx *bolt.Tx) error {
+	err = s.batch(func(tx *bolt.Tx) error {
 		stored, entry = false, LogEntry{}
 		var err error
 		entry, stored, err = putEventTx(tx, d, receivedAt)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"testing"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -57,7 +56,7 @@ func TestPutEvent_SameEventKeyUnderAnotherNameIsAnotherEvent(t *testing.T) {
 func TestPutEvent_DatabaseWrittenBeforeNamesCountedKeepsDeduplicating(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s, err := Open(dir, Options{MaxBatchDelay: time.Millisecond})
+	s, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +91,7 @@ func TestPutEvent_DatabaseWrittenBeforeNamesCountedKeepsDeduplicating(t *testing
 	}
 
 	for round := range 2 { // as first opened, then again after a restart
-		s, err := Open(dir, Options{MaxBatchDelay: time.Millisecond})
+		s, err := Open(dir, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,7 @@ const defaultLimit = 50
 // A webinar without times sorts by when it last changed.
 func (s *Store) Webinars() ([]Webinar, error) {
 	var ws []Webinar
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketWebinars))
 		if b == nil {
 			return nil
@@ -51,7 +51,7 @@ func webinarSortTime(w Webinar) time.Time {
 // Webinar returns one webinar or ErrNotFound.
 func (s *Store) Webinar(webinarKey string) (Webinar, error) {
 	var w Webinar
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var found bool
 		var err error
 		w, found, err = getWebinar(tx, webinarKey)
@@ -79,7 +79,7 @@ func (s *Store) Registrants(webinarKey string, q RegistrantQuery) (page []Regist
 	offset := max(q.Offset, 0)
 	search := strings.ToLower(strings.TrimSpace(q.Search))
 	status := strings.TrimSpace(q.Status)
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		w, found, err := getWebinar(tx, webinarKey)
 		if err != nil {
 			return err
@@ -190,7 +190,7 @@ func statusCount(b *bolt.Bucket, status string) int {
 // Registrant returns one registrant or ErrNotFound.
 func (s *Store) Registrant(webinarKey, registrantKey string) (Registrant, error) {
 	var r registrantRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		data, _ := webinarData(tx, webinarKey, false)
 		if data == nil {
 			return ErrNotFound
@@ -272,7 +272,7 @@ func (s *Store) Joins(webinarKey string, limit int) ([]Join, error) {
 // viewWebinarData runs fn on a known webinar's data bucket in a read
 // transaction; ErrNotFound for an unknown webinar.
 func (s *Store) viewWebinarData(webinarKey string, fn func(data *bolt.Bucket) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		if _, found, err := getWebinar(tx, webinarKey); err != nil {
 			return err
 		} else if !found {
@@ -293,7 +293,7 @@ func (s *Store) Events(q EventQuery) ([]LogEntry, error) {
 		limit = defaultLimit
 	}
 	var out []LogEntry
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		logB := tx.Bucket([]byte(bucketLog))
 		if logB == nil {
 			return nil
@@ -340,7 +340,7 @@ func (s *Store) Events(q EventQuery) ([]LogEntry, error) {
 // Event returns one log entry by Seq or ErrNotFound.
 func (s *Store) Event(seq uint64) (LogEntry, error) {
 	var e LogEntry
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketLog))
 		if b == nil {
 			return ErrNotFound
@@ -362,7 +362,7 @@ func (s *Store) Event(seq uint64) (LogEntry, error) {
 // EventNames lists the distinct eventNames in the log.
 func (s *Store) EventNames() ([]string, error) {
 	var out []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketLogNames))
 		if b == nil {
 			return nil

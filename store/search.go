@@ -36,7 +36,7 @@ func (s *Store) SearchPeople(query string, limit int) (matches []PersonMatch, to
 	if err != nil {
 		return nil, 0, err
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		for _, w := range ws {
 			data, _ := webinarData(tx, w.WebinarKey, false)
 			if data == nil {

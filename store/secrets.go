@@ -27,7 +27,7 @@ func (s *Store) AddSecretKey(k SecretKey) error {
 	if err != nil {
 		return fmt.Errorf("store: add secret key %s: %w", k.ID, err)
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket([]byte(bucketSecrets)).Put([]byte(k.ID), v)
 	})
 	if err != nil {
@@ -72,7 +72,7 @@ func (s *Store) AcceptedSecretKeys(now time.Time) []SecretKey {
 func (s *Store) RemoveSecretKey(id string) error {
 	s.secretsMu.Lock()
 	defer s.secretsMu.Unlock()
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket([]byte(bucketSecrets)).Delete([]byte(id))
 	})
 	if err != nil {
@@ -84,7 +84,7 @@ func (s *Store) RemoveSecretKey(id string) error {
 
 func (s *Store) loadSecrets() error {
 	var keys []SecretKey
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketSecrets))
 		if b == nil {
 			return nil
@@ -120,7 +120,7 @@ func sortSecrets(keys []SecretKey) {
 // Setting reads a setting ("" and no error when unset).
 func (s *Store) Setting(name string) (string, error) {
 	var v string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket([]byte(bucketSettings)); b != nil && name != "" {
 			v = string(b.Get([]byte(name)))
 		}
@@ -137,7 +137,7 @@ func (s *Store) SetSetting(name, value string) error {
 	if name == "" {
 		return errors.New("store: set setting: no name")
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketSettings))
 		if value == "" {
 			return b.Delete([]byte(name))

@@ -16,18 +16,10 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 )
 
-// DefaultMaxBatchDelay is how long a commit waits for company. bbolt's 10 ms
-// made a lone delivery wait 10 ms; 2 ms still lets concurrent deliveries
-// share an fsync (those arriving during one fsync queue for the next) and
-// measured 3x the acknowledgements per second at 1, 8 and 64 senders.
-const DefaultMaxBatchDelay = 2 * time.Millisecond
-
 // Options tune Open. The zero value is what the app uses.
 type Options struct {
-	LockTimeout   time.Duration // how long to wait for another process's lock; 0 = 1s
-	MaxBatchDelay time.Duration // bbolt batch window; 0 = DefaultMaxBatchDelay
-	MaxBatchSize  int           // 0 = bbolt's default
-	Logger        *slog.Logger  // nil = slog.Default()
+	LockTimeout time.Duration // how long to wait for another process's lock; 0 = 1s
+	Logger      *slog.Logger  // nil = slog.Default()
 }
 
 // Store is the open database.
@@ -35,6 +27,11 @@ type Store struct {
 	db  *bolt.DB
 	dir string
 	log *slog.Logger
+
+	// swap is held shared by every use of db (view, update, batch) and
+	// exclusively only while the file is replaced under a running app.
+	swap   sync.RWMutex
+	writer *committer // group commit for deliveries; nil when read-only
 
 	health *health // start-up checks (open_check.go); nil when read-only
 
@@ -97,7 +94,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := s.verify(statErr == nil); err != nil {
 		return nil, errors.Join(err, s.db.Close())
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		for _, name := range []string{bucketEvents, bucketLog, bucketLogNames, bucketMeta,
 			bucketWebinars, bucketWebinarData, bucketSecrets, bucketSettings} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
@@ -151,20 +148,38 @@ func open(dir string, opt Options, readOnly bool) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	if opt.MaxBatchDelay == 0 {
-		opt.MaxBatchDelay = DefaultMaxBatchDelay
-	}
-	if opt.MaxBatchDelay > 0 {
-		db.MaxBatchDelay = opt.MaxBatchDelay
-	}
-	if opt.MaxBatchSize > 0 {
-		db.MaxBatchSize = opt.MaxBatchSize
-	}
 	log := opt.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Store{db: db, dir: dir, log: log, subs: make(map[chan LogEntry]struct{})}, nil
+	s := &Store{db: db, dir: dir, log: log, subs: make(map[chan LogEntry]struct{})}
+	if !readOnly {
+		s.writer = newCommitter(s)
+	}
+	return s, nil
+}
+
+// view runs fn in a read transaction.
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	s.swap.RLock()
+	defer s.swap.RUnlock()
+	return s.db.View(fn)
+}
+
+// update runs fn in a write transaction of its own.
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	s.swap.RLock()
+	defer s.swap.RUnlock()
+	return s.db.Update(fn)
+}
+
+// batch runs fn in a commit shared with whatever else is queued (see
+// committer). fn may run more than once, so it must only touch tx.
+func (s *Store) batch(fn func(*bolt.Tx) error) error {
+	if s.writer == nil {
+		return s.update(fn)
+	}
+	return s.writer.do(fn)
 }
 
 // Close closes the database and ends every Subscribe channel.
@@ -178,6 +193,9 @@ func (s *Store) Close() error {
 		clear(s.subs)
 	}
 	s.subsMu.Unlock()
+	if s.writer != nil {
+		s.writer.close()
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -190,7 +208,7 @@ func (s *Store) Dir() string { return s.dir }
 // Counts returns totals.
 func (s *Store) Counts() (Counts, error) {
 	var c Counts
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket([]byte(bucketMeta))
 		c = Counts{
 			Webinars:    int(counter(meta, metaWebinars)),
@@ -209,7 +227,7 @@ func (s *Store) Counts() (Counts, error) {
 // LastDelivery is when the newest stored delivery arrived (zero if none).
 func (s *Store) LastDelivery() (time.Time, error) {
 	var t time.Time
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketLog))
 		if b == nil {
 			return nil

@@ -1,0 +1,86 @@
+package store
+
+import (
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A lone write commits at once: no batch window is waited out (virtual
+// time would move if one were).
+func TestCommitter_LoneWriteWaitsForNoTimer(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s, err := Open(t.TempDir(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		start := time.Now()
+		for range 3 {
+			if err := s.batch(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bucketMeta)).Put([]byte("k"), []byte("v")) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("three lone writes waited %v for company; want no wait", waited)
+		}
+	})
+}
+
+// Writes that queue while a commit runs share the next one: 50 queued
+// writes take one more transaction, not 50.
+func TestCommitter_QueuedWritesShareOneCommit(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s, err := Open(t.TempDir(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		<-s.health.done // the start-up check's reads could wait on the held commit
+		release := make(chan struct{})
+		go s.batch(func(*bolt.Tx) error { <-release; return nil })
+		synctest.Wait() // the held commit is under way, alone
+		var mu sync.Mutex
+		txs := map[int]bool{}
+		var wg sync.WaitGroup
+		for range 50 {
+			wg.Go(func() {
+				err := s.batch(func(tx *bolt.Tx) error {
+					mu.Lock()
+					txs[tx.ID()] = true
+					mu.Unlock()
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		synctest.Wait() // all 50 queued behind the held commit
+		close(release)
+		wg.Wait()
+		if len(txs) != 1 {
+			t.Errorf("50 queued writes took %d commits, want 1", len(txs))
+		}
+	})
+}
+
+// After Close, a write says the store is closed instead of hanging.
+func TestCommitter_WriteAfterCloseFails(t *testing.T) {
+	t.Parallel()
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.batch(func(*bolt.Tx) error { return nil }); err != ErrClosed {
+		t.Errorf("write after Close = %v, want ErrClosed", err)
+	}
+}
