@@ -24,6 +24,7 @@ Usage:
   webinarsync export [-data DIR] [-webinar KEY] [-format csv|xlsx] [-o FILE]
   webinarsync backup [-data DIR] -o FILE
   webinarsync restore [-data DIR] FILE
+  webinarsync erase [-data DIR] -email ADDRESS
   webinarsync version
 
 Examples:
@@ -33,6 +34,7 @@ Examples:
   webinarsync export -webinar 1234567890123456789 > registrants.csv
   webinarsync -forward-to https://example.com/hook   also send every event on
   webinarsync backup -o webinarsync-backup.db         a copy, also while running
+  webinarsync erase -email ada@example.com            remove a person everywhere
 
 Environment:
   NGROK_AUTHTOKEN, NGROK_DOMAIN       the ngrok tunnel and its static domain

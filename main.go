@@ -47,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		switch args[0] {
 		case "export":
 			return runExport(args[1:], stdout, stderr)
-		case "backup", "restore":
+		case "backup", "restore", "erase":
 			return runData(args[0], args[1:], stdout)
 		case "version":
 			fmt.Fprintln(stdout, versionLine())

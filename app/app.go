@@ -24,6 +24,7 @@ import (
 	"webinarsync/gotowebinar/gotosim"
 	"webinarsync/gotowebinar/login"
 	"webinarsync/gotowebinar/reconcile"
+	"webinarsync/retention"
 	"webinarsync/store"
 	"webinarsync/tunnel"
 	"webinarsync/ui"
@@ -261,6 +262,10 @@ func (r *running) serve(ctx, runCtx context.Context) error {
 		"dataDir", r.cfg.DataDir, "demo", r.cfg.Demo)
 	r.goTo.run(runCtx, &r.bg)
 	r.bg.Go(func() { r.forward.Run(runCtx) }) // ends before the store closes
+	// Raw bodies and delivery records older than the retention period go,
+	// at start and daily.
+	retain := &retention.Schedule{Store: r.store, Logger: r.log.With("component", "retention")}
+	r.bg.Go(func() { retain.Run(runCtx) })
 	if r.demo != nil {
 		r.bg.Go(func() { r.demo.generate(runCtx) })
 	}

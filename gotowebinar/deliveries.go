@@ -159,6 +159,23 @@ func (d *Deliveries) Observe(o Outcome) {
 	}
 }
 
+// Scrub blanks what the outcomes match picks say about their event (body,
+// subject, headers, signature), keeping them for the counts: an erasure
+// must not leave a person's name in the status's last refusal. It returns
+// how many it scrubbed.
+func (d *Deliveries) Scrub(match func(Outcome) bool) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for i, o := range d.recent {
+		if match(o) {
+			d.recent[i].Body, d.recent[i].Subject, d.recent[i].Header, d.recent[i].Signature = nil, "", nil, ""
+			n++
+		}
+	}
+	return n
+}
+
 // DeliverySummary is the deliveries as the status shows them.
 type DeliverySummary struct {
 	Stored, Duplicates, Refused, Failed int      // in the last hour; Failed: 400, 413 and 503

@@ -565,7 +565,7 @@ func TestReceiver_StoresConcurrentRedeliveriesOnce(t *testing.T) {
 			if resp.StatusCode/100 != 2 {
 				failures <- fmt.Sprintf("%d %s", resp.StatusCode, text)
 			}
-			if string(text) == "stored\n" {
+			if resp.Header.Get(gotowebinar.HeaderResult) == "stored" {
 				stored.Add(1)
 			}
 		}()

@@ -94,13 +94,17 @@ type Join struct {
 
 // LogEntry is one stored delivery, as received.
 type LogEntry struct {
-	Seq          uint64          `json:"seq"` // increasing with arrival
-	EventKey     string          `json:"eventKey"`
-	EventName    string          `json:"eventName"`
-	WebinarKey   string          `json:"webinarKey,omitempty"`
-	ReceivedAt   time.Time       `json:"receivedAt"`
-	ForwardedFor string          `json:"forwardedFor,omitempty"`
-	Raw          json.RawMessage `json:"raw"`
+	Seq          uint64    `json:"seq"` // increasing with arrival
+	EventKey     string    `json:"eventKey"`
+	EventName    string    `json:"eventName"`
+	WebinarKey   string    `json:"webinarKey,omitempty"`
+	ReceivedAt   time.Time `json:"receivedAt"`
+	ForwardedFor string    `json:"forwardedFor,omitempty"`
+	// Tombstone says why and when Raw was replaced by a small tombstone
+	// (a person erased, a webinar deleted, or retention); nil while Raw is
+	// as received. The record itself stays, so its eventKey still dedupes.
+	Tombstone *Tombstone      `json:"tombstone,omitempty"`
+	Raw       json.RawMessage `json:"raw"`
 }
 
 // Counts are totals across all webinars.

@@ -78,6 +78,9 @@ func (s *Store) MergeSessionAttendance(webinarKey string, sess gotowebinar.Sessi
 	observedAt = storableTime(observedAt)
 	sessionKey := string(sess.SessionKey)
 	err := s.batch(func(tx *bolt.Tx) error {
+		if webinarDeleted(tx, webinarKey) { // deleted here: not copied back (erase.go)
+			return nil
+		}
 		_, known, err := getWebinar(tx, webinarKey)
 		if err != nil {
 			return err
@@ -118,7 +121,7 @@ func (s *Store) MergeSessionAttendance(webinarKey string, sess gotowebinar.Sessi
 		affected := map[string]Attendance{}
 		for _, a := range attendees {
 			rec := attendanceRecord(webinarKey, sessionKey, a)
-			if rec.RegistrantKey == "" {
+			if rec.RegistrantKey == "" || registrantErased(tx, webinarKey, rec.RegistrantKey) {
 				continue
 			}
 			v, err := json.Marshal(rec)

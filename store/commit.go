@@ -92,7 +92,7 @@ func (c *committer) run() {
 func (c *committer) commit(group []*commitCall) {
 	for len(group) > 0 {
 		failed := -1
-		err := c.s.update(func(tx *bolt.Tx) error {
+		err := c.s.tryWrite(func(tx *bolt.Tx) error {
 			for i, call := range group {
 				if err := safely(call.fn, tx); err != nil {
 					failed = i
@@ -113,7 +113,7 @@ func (c *committer) commit(group []*commitCall) {
 			lone.err <- err
 			return
 		}
-		lone.err <- c.s.update(func(tx *bolt.Tx) error { return safely(lone.fn, tx) })
+		lone.err <- c.s.tryWrite(func(tx *bolt.Tx) error { return safely(lone.fn, tx) })
 	}
 }
 

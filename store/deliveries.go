@@ -150,6 +150,7 @@ func NewDeliveryLog(st *Store, keys func() [][]byte, lim DeliveryLimits) (*Deliv
 	if err := l.seed(); err != nil {
 		return nil, err
 	}
+	st.keepDeliveryLog(l, true) // an erasure flushes and scrubs it
 	go l.write()
 	return l, nil
 }
@@ -226,6 +227,7 @@ func (l *DeliveryLog) Close() {
 		ack := make(chan struct{})
 		l.flushReq <- ack
 		<-ack
+		l.st.keepDeliveryLog(l, false)
 		close(l.done)
 		l.subsMu.Lock()
 		l.closed = true

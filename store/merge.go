@@ -71,7 +71,7 @@ func (s *Store) MergeWebinars(ws []gotowebinar.Webinar, observedAt time.Time) (M
 
 func mergeWebinarTx(tx *bolt.Tx, rw gotowebinar.Webinar, observedAt time.Time, res *MergeResult) error {
 	key := string(rw.WebinarKey)
-	if key == "" {
+	if key == "" || webinarDeleted(tx, key) { // deleted here: not copied back (erase.go)
 		return nil
 	}
 	w, found, err := getWebinar(tx, key)
@@ -157,6 +157,9 @@ func (s *Store) MergeRegistrants(webinarKey string, rs []gotowebinar.Registrant,
 	var res MergeResult
 	err := s.batch(func(tx *bolt.Tx) error {
 		res = MergeResult{}
+		if webinarDeleted(tx, webinarKey) {
+			return nil
+		}
 		_, known, err := getWebinar(tx, webinarKey)
 		if err != nil {
 			return err
@@ -184,7 +187,7 @@ func (s *Store) MergeRegistrants(webinarKey string, rs []gotowebinar.Registrant,
 
 func mergeRegistrantTx(tx *bolt.Tx, data *bolt.Bucket, w *Webinar, rr gotowebinar.Registrant, observedAt time.Time, detailed bool, res *MergeResult) error {
 	key := string(rr.RegistrantKey)
-	if key == "" {
+	if key == "" || registrantErased(tx, w.WebinarKey, key) { // erased here: not copied back
 		return nil
 	}
 	if detailed {
@@ -332,6 +335,9 @@ func markDetailed(data *bolt.Bucket, key string, at time.Time) error {
 // not ask again.
 func (s *Store) MarkDetailed(webinarKey, registrantKey string, at time.Time) error {
 	err := s.batch(func(tx *bolt.Tx) error {
+		if webinarDeleted(tx, webinarKey) {
+			return nil
+		}
 		data, err := webinarData(tx, webinarKey, true)
 		if err != nil {
 			return err
@@ -350,6 +356,9 @@ func (s *Store) MarkDetailed(webinarKey, registrantKey string, at time.Time) err
 func (s *Store) NeedsDetail(webinarKey string, keys []string) ([]string, error) {
 	var out []string
 	err := s.view(func(tx *bolt.Tx) error {
+		if webinarDeleted(tx, webinarKey) {
+			return nil // never merged again: nothing to ask GoTo for
+		}
 		data, _ := webinarData(tx, webinarKey, false)
 		if data == nil {
 			out = slices.Clone(keys)
@@ -357,7 +366,7 @@ func (s *Store) NeedsDetail(webinarKey string, keys []string) ([]string, error) 
 		}
 		regs, detailed := data.Bucket([]byte(subRegistrants)), data.Bucket([]byte(subDetailed))
 		for _, k := range keys {
-			if detailed != nil && detailed.Get([]byte(k)) != nil {
+			if detailed != nil && detailed.Get([]byte(k)) != nil || registrantErased(tx, webinarKey, k) {
 				continue
 			}
 			r, found, err := getRegistrant(regs, k)

@@ -275,7 +275,9 @@ func (s *Store) startCheck(permissions error) {
 	}
 	go func() {
 		defer close(s.health.done)
+		s.swap.RLock() // not while a compaction replaces the file
 		problems, err := checkDB(s.db)
+		s.swap.RUnlock()
 		if errors.Is(err, berrors.ErrDatabaseNotOpen) {
 			return // closed before the check began
 		}

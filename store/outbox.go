@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
@@ -116,8 +117,12 @@ func (s *Store) EnqueueReplay(q ReplayQuery, now time.Time) (int, error) {
 		n = 0
 		logB := tx.Bucket([]byte(bucketLog))
 		if q.Seq != 0 {
-			if logB.Get(u64(q.Seq)) == nil {
+			v := logB.Get(u64(q.Seq))
+			if v == nil {
 				return ErrNotFound
+			}
+			if e, err := decodeLogRecord(v, false); err != nil || e.Tombstone != nil {
+				return cmp.Or(err, ErrNotFound) // its body was erased: nothing to send
 			}
 			n = 1
 			return enqueueTx(tx, OutboxItem{Seq: q.Seq, Replay: true, EnqueuedAt: now.UTC()})
@@ -127,7 +132,7 @@ func (s *Store) EnqueueReplay(q ReplayQuery, now time.Time) (int, error) {
 			if err != nil {
 				return err
 			}
-			if !q.matches(e) {
+			if !q.matches(e) || e.Tombstone != nil {
 				return nil
 			}
 			n++
@@ -166,6 +171,10 @@ func (s *Store) OutboxNext() (it OutboxItem, e LogEntry, ok bool, err error) {
 			entry, err := decodeLogRecord(rec, true)
 			if err != nil {
 				return err
+			}
+			if entry.Tombstone != nil { // its body was erased: nothing to send
+				orphans = append(orphans, cand.ID)
+				continue
 			}
 			it, e, ok = cand, entry, true
 			return nil

@@ -31,13 +31,17 @@ func (s *Store) PutEvent(ctx context.Context, d *gotowebinar.Delivery) (stored b
 	if err := ctx.Err(); err != nil {
 		return false, fmt.Errorf("store: put event %s: %w", d.EventKey, err)
 	}
-	// Fixed before Batch, which may run the function more than once.
+	if s.writer == nil {
+		return false, fmt.Errorf("store: put event %s: the store is open read-only", d.EventKey)
+	}
+	// Fixed before the commit, which may run the function more than once.
 	receivedAt := storableTime(d.ReceivedAt)
 	if receivedAt.IsZero() {
 		receivedAt = time.Now().UTC()
 	}
 	var entry LogEntry
-	err = s.batch(func(tx *bolt.Tx) error {
+	// Straight to the writer: a delivery does not wait for the views.
+	err = s.writer.do(func(tx *bolt.Tx) error {
 		stored, entry = false, LogEntry{}
 		var err error
 		entry, stored, err = putEventTx(tx, d, receivedAt)
@@ -50,6 +54,7 @@ func (s *Store) PutEvent(ctx context.Context, d *gotowebinar.Delivery) (stored b
 		return false, fmt.Errorf("store: put event %s: %w", d.EventKey, err)
 	}
 	if stored {
+		s.views.acknowledged(entry.Seq, d)
 		s.publish(entry)
 	} else {
 		s.log.Debug("store: redelivery ignored", "eventKey", string(d.EventKey), "eventName", d.EventName)
@@ -57,8 +62,9 @@ func (s *Store) PutEvent(ctx context.Context, d *gotowebinar.Delivery) (stored b
 	return stored, nil
 }
 
-// putEventTx logs and materializes one delivery unless its EventKey is
-// already stored. It only touches tx, so Batch may rerun it safely.
+// putEventTx logs one delivery unless its EventKey is already stored; the
+// views are applied from the log after (apply.go). It only touches tx, so
+// the committer may rerun it safely.
 func putEventTx(tx *bolt.Tx, d *gotowebinar.Delivery, receivedAt time.Time) (LogEntry, bool, error) {
 	eventKey := []byte(d.EventKey)
 	if dup, err := storedAlready(tx, d.EventName, eventKey); err != nil || dup {
@@ -89,32 +95,10 @@ func putEventTx(tx *bolt.Tx, d *gotowebinar.Delivery, receivedAt time.Time) (Log
 	if err := keepEventKey(tx, d.EventName, eventKey, seqKey); err != nil {
 		return LogEntry{}, false, err
 	}
-	if d.EventName != "" {
-		names, err := tx.Bucket([]byte(bucketLogNames)).CreateBucketIfNotExists([]byte(d.EventName))
-		if err != nil {
-			return LogEntry{}, false, fmt.Errorf("event name index: %w", err)
-		}
-		if err := names.Put(seqKey, []byte{}); err != nil {
-			return LogEntry{}, false, fmt.Errorf("event name index: %w", err)
-		}
-	}
 	if err := addCounter(tx.Bucket([]byte(bucketMeta)), metaEvents, 1); err != nil {
 		return LogEntry{}, false, fmt.Errorf("count events: %w", err)
 	}
-
-	// The event's own time orders out-of-order deliveries; arrival time
-	// stands in when GoTo sent none.
-	switch {
-	case d.Webinar != nil:
-		err = applyWebinar(tx, d.Webinar)
-	case d.RegistrantAdded != nil:
-		err = applyRegistrantAdded(tx, d.RegistrantAdded, receivedAt)
-	case d.RegistrantJoined != nil:
-		err = applyRegistrantJoined(tx, d.RegistrantJoined, string(d.EventKey), receivedAt)
-	}
-	if err != nil {
-		return LogEntry{}, false, err
-	}
+	// The views follow in the applier's commit (apply.go).
 	return entry, true, nil
 }
 

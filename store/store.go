@@ -32,6 +32,8 @@ type Store struct {
 	// exclusively only while the file is replaced under a running app.
 	swap   sync.RWMutex
 	writer *committer // group commit for deliveries; nil when read-only
+	views  *views     // applies the log to the views (apply.go); nil when read-only
+	upkeep upkeep     // compaction and erasure (compact.go, erase.go)
 
 	health *health // start-up checks (open_check.go); nil when read-only
 
@@ -104,9 +106,14 @@ func Open(dir string, opt Options) (*Store, error) {
 		return tx.Bucket([]byte(bucketMeta)).Put([]byte(metaFormat), []byte(formatValue))
 	})
 	if err == nil {
+		err = s.startViews()
+	}
+	if err == nil {
 		err = s.loadSecrets()
 	}
 	if err != nil {
+		s.writer.close()
+		s.closeViews()
 		return nil, errors.Join(fmt.Errorf("store: open %s: %w", s.db.Path(), err), s.db.Close())
 	}
 	s.startCheck(permErr)
@@ -159,15 +166,26 @@ func open(dir string, opt Options, readOnly bool) (*Store, error) {
 	return s, nil
 }
 
-// view runs fn in a read transaction.
+// view runs fn in a read transaction that sees every delivery
+// acknowledged before the call.
 func (s *Store) view(fn func(*bolt.Tx) error) error {
+	s.views.wait()
 	s.swap.RLock()
 	defer s.swap.RUnlock()
 	return s.db.View(fn)
 }
 
-// update runs fn in a write transaction of its own.
+// update runs fn in a write transaction of its own, after the views
+// cover every delivery acknowledged before the call (so a write that reads
+// a view, a merge say, builds on every delivery before it).
 func (s *Store) update(fn func(*bolt.Tx) error) error {
+	s.views.wait()
+	return s.write(fn)
+}
+
+// write runs fn in a write transaction at once: for the log's own writers
+// (the committer, the applier), which the views must never hold up.
+func (s *Store) write(fn func(*bolt.Tx) error) error {
 	s.swap.RLock()
 	defer s.swap.RUnlock()
 	return s.db.Update(fn)
@@ -179,7 +197,16 @@ func (s *Store) batch(fn func(*bolt.Tx) error) error {
 	if s.writer == nil {
 		return s.update(fn)
 	}
-	return s.writer.do(fn)
+	s.views.wait()
+	for {
+		// Only deliveries are turned away while the file is compacted;
+		// the other batched writes wait for it.
+		err := s.writer.do(fn)
+		if !errors.Is(err, ErrBusy) {
+			return err
+		}
+		s.waitCompaction()
+	}
 }
 
 // Close closes the database and ends every Subscribe channel.
@@ -196,6 +223,9 @@ func (s *Store) Close() error {
 	if s.writer != nil {
 		s.writer.close()
 	}
+	s.closeViews()
+	s.swap.Lock() // a compaction under way finishes first
+	defer s.swap.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}

@@ -49,6 +49,9 @@ type homeView struct {
 	NeedsSettings     bool        // a login exists but its OAuth client is not known yet
 	CanManageWebhooks bool        // the buttons to remove or set up our webhooks work
 	Sync              *SyncStatus // the catch-up sync; nil without one
+
+	RetentionDays      int  // how long raw events and delivery records are kept
+	CanChangeRetention bool // the settings page, which changes it, is served
 }
 
 // home serves GET /: the status panel, the totals and the webinars.
@@ -71,6 +74,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		CanLogin:    s.login != nil && s.login.State().Configured,
 		Webinars:    webinars,
 		PollSeconds: s.pollSeconds(homePoll),
+
+		RetentionDays:      s.retentionDays(),
+		CanChangeRetention: s.login != nil,
 	}
 	if v.Live, err = s.liveWebinars(webinars, v.Now); err != nil {
 		return err

@@ -138,6 +138,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/status", s.page(s.status))
 	mux.Handle("GET /setup", s.page(s.setup))
 	mux.Handle("GET /backup", s.page(s.backup))
+	mux.Handle("GET /webinars/{webinarKey}/registrants/{registrantKey}/erase", s.page(s.confirmErase))
+	mux.Handle("POST /webinars/{webinarKey}/registrants/{registrantKey}/erase", s.page(s.eraseRegistrant))
+	mux.Handle("GET /webinars/{webinarKey}/delete", s.page(s.confirmDeleteWebinar))
+	mux.Handle("POST /webinars/{webinarKey}/delete", s.page(s.deleteWebinar))
+	mux.Handle("POST /erase", s.page(s.eraseByAddress))
+	mux.Handle("POST /api/erase", s.page(s.apiErase))
+	mux.Handle("POST /settings/retention", s.page(s.saveRetention))
 	// Every download as CSV and as its .xlsx twin at the same path.
 	for _, f := range []format{csvFormat, xlsxFormat} {
 		mux.Handle("GET /webinars/{webinarKey}/registrants"+f.ext, s.page(s.webinarRegistrants(f)))

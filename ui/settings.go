@@ -86,6 +86,8 @@ type settingsView struct {
 	Keys         []signingKey
 	Now          time.Time
 	Forward      *forwardSettings // nil: no forwarding in this app
+	// RetentionDays is how long raw events and delivery records are kept.
+	RetentionDays int
 }
 
 // forwardSettings is the forwarding section of the settings page.
@@ -106,6 +108,8 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 		Saved:        r.URL.Query().Get("saved") == "1",
 		Keys:         s.signingKeys(),
 		Now:          s.now(),
+
+		RetentionDays: s.retentionDays(),
 	}
 	if s.tunnelSettings != nil {
 		ns := s.tunnelSettings.NgrokSettings()

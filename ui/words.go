@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -480,7 +481,7 @@ func refusalWords(o gotowebinar.Outcome) string {
 	case gotowebinar.StoreFailed:
 		return "it could not be saved on this computer; GoTo sends it again"
 	case gotowebinar.Busy:
-		return "too many deliveries were arriving at once; GoTo sends it again"
+		return "webinarsync was busy for a moment (too many deliveries at once, or the database being rewritten after an erasure); GoTo sends it again"
 	}
 	switch {
 	case errors.Is(o.Check, gotowebinar.ErrBadSignature):
@@ -705,4 +706,116 @@ const otherNoShowsWords = "Registered, but never expected: waiting for approval,
 func endedRemoveWords(w store.Webinar) string {
 	return webinarTitle(w) + " has ended, and GoTo refuses changes to ended webinars: " +
 		"the registration cannot be removed there any more. Nothing was changed."
+}
+
+// noAddressWords: the erase form was sent without an e-mail address.
+const noAddressWords = "Type the e-mail address of the person to find and erase, such as ada@example.com."
+
+// retentionRangeWords: the retention period typed is no number of days
+// webinarsync takes.
+var retentionRangeWords = fmt.Sprintf("The number of days must be a whole number from %d to %d (ten years).",
+	store.MinRetentionDays, store.MaxRetentionDays)
+
+// retentionWords is the retention policy in a line, for the home and
+// settings pages.
+func retentionWords(days int) string {
+	return "Raw events and delivery records are kept " + plural(days, "day", "days") +
+		"; registrants are kept until you erase them."
+}
+
+// erasedTitle heads the page that says what an erasure did.
+func erasedTitle(er store.Erasure, what string) string {
+	if !er.Found() {
+		return "Nothing to erase"
+	}
+	return "Erased " + what
+}
+
+// erasureWords says what an erasure (person) or a webinar's deletion did,
+// in a few lines.
+func erasureWords(er store.Erasure, person bool) []string {
+	if !er.Found() {
+		if person {
+			return []string{"Nobody with that address was found: nothing was erased."}
+		}
+		return []string{"Nothing was left to delete."}
+	}
+	var lines []string
+	var removed []string
+	if er.Registrants > 0 {
+		r := plural(er.Registrants, "registration", "registrations")
+		if person && er.Webinars > 0 {
+			r += " (" + plural(er.Webinars, "webinar", "webinars") + ")"
+		}
+		removed = append(removed, r)
+	}
+	if er.Joins > 0 {
+		removed = append(removed, plural(er.Joins, "join", "joins"))
+	}
+	if er.Attendance > 0 {
+		removed = append(removed, plural(er.Attendance, "attendance record", "attendance records"))
+	}
+	if len(removed) > 0 {
+		lines = append(lines, "Removed "+strings.Join(removed, ", ")+".")
+	}
+	var log []string
+	if er.Events > 0 {
+		log = append(log, plural(er.Events, "event GoTo sent was", "events GoTo sent were")+" replaced by a note of the erasure")
+	}
+	if er.Deliveries > 0 {
+		log = append(log, plural(er.Deliveries, "delivery record was", "delivery records were")+" dropped")
+	}
+	if er.Outbox > 0 {
+		log = append(log, plural(er.Outbox, "event waiting to be forwarded was", "events waiting to be forwarded were")+" dropped")
+	}
+	if len(log) > 0 {
+		s := strings.Join(log, "; ") + "."
+		lines = append(lines, strings.ToUpper(s[:1])+s[1:])
+	}
+	if er.Redacted > 0 {
+		lines = append(lines, plural(er.Redacted, "other record that named the address now says", "other records that named the address now say")+" [erased] in its place.")
+	}
+	if er.Compacted {
+		lines = append(lines, "The database file was rewritten, so no copy is left in it.")
+	} else {
+		lines = append(lines, "The database file could not be rewritten just now (it was busy): old copies may stay in its unused space until webinarsync rewrites it at its next start or daily pass.")
+	}
+	if len(er.Remaining) > 0 {
+		lines = append(lines, "The address is still found in "+remainingWords(er.Remaining)+": that is not a registrant's record (your own GoTo login or a setting may use it).")
+	}
+	if len(er.KeptAside) > 0 {
+		lines = append(lines, "Older copies of the database that a restore kept aside still hold it: "+strings.Join(er.KeptAside, ", ")+". Delete them once all is well.")
+	}
+	if person {
+		lines = append(lines, "At GoTo they are still registered: remove them there too. The catch-up sync will not copy them back, but news GoTo sends of them from now on (a new registration, a join) is kept.")
+	} else {
+		lines = append(lines, "At GoTo the webinar still exists. The catch-up sync will not copy it back, but if GoTo sends news of it (a new registration), it appears again with that news.")
+	}
+	return lines
+}
+
+// remainingWords names the parts of the database an address was still
+// found in.
+func remainingWords(buckets []string) string {
+	names := map[string]string{"settings": "the settings", "secrets": "the webhook signing keys", "meta": "the database's own notes"}
+	var out []string
+	for _, b := range buckets {
+		top, _, _ := strings.Cut(b, "/")
+		out = append(out, cmp.Or(names[top], top))
+	}
+	return strings.Join(slices.Compact(out), ", ")
+}
+
+// tombstoneWords says why an event's raw body is gone.
+func tombstoneWords(t *store.Tombstone) string {
+	when := whenShort(t.At)
+	switch t.Reason {
+	case store.TombstoneErased:
+		return "Its body was erased on " + when + ": it named a person erased on request."
+	case store.TombstoneWebinarDeleted:
+		return "Its body was erased on " + when + ", when its webinar was deleted."
+	case store.TombstoneExpired:
+		return "Its body was removed on " + when + ": it was older than the retention period."
+	}
+	return "Its body was removed on " + when + "."
 }
