@@ -301,6 +301,11 @@ func (b *broker) registrantKeyOf(seq uint64) string {
 // tab that cannot take them all is dropped. sent, when above the topic's,
 // becomes its mark.
 func (b *broker) deliver(webinar string, joins []message, perSession map[string][]message, sent uint64) {
+	// Encoded once here, not once per tab (issue 15: 500 boards).
+	encodeOnce(joins)
+	for _, msgs := range perSession {
+		encodeOnce(msgs)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	tp := b.topics[webinar]

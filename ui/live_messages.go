@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -22,6 +23,36 @@ type message struct {
 	id      uint64 // SSE id (a join's log seq); 0 writes no id line
 	data    string // rendered HTML, or a URL for "session"
 	session string // the session a join belongs to
+	wire    string // the message as SSE, when encoded once for every tab
+}
+
+// frame is m as Server-Sent Events: its event type, its id, and its data
+// one line per "data:" field, as the format requires for text with line
+// breaks.
+func (m message) frame() string {
+	if m.wire != "" {
+		return m.wire
+	}
+	var b strings.Builder
+	if m.event != "" {
+		b.WriteString("event: " + m.event + "\n")
+	}
+	if m.id != 0 {
+		b.WriteString("id: " + strconv.FormatUint(m.id, 10) + "\n")
+	}
+	data := strings.ReplaceAll(strings.ReplaceAll(m.data, "\r\n", "\n"), "\r", "\n")
+	for line := range strings.SplitSeq(data, "\n") {
+		b.WriteString("data: " + line + "\n")
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// encodeOnce gives each message its frame, so the tabs share the bytes.
+func encodeOnce(msgs []message) {
+	for i := range msgs {
+		msgs[i].wire = msgs[i].frame()
+	}
 }
 
 // joinMessage renders a join for the stream.

@@ -46,7 +46,10 @@ func TestLivePage_ShowsFiguresJoinsTimelineNoShowsAndPipe(t *testing.T) {
 		`<div class="figure-value">0</div><div class="figure-label">joins in the last 5 minutes</div>`,
 		// The timeline, drawn by the server.
 		`<svg class="timeline" viewBox="0 0 900 170" role="img" aria-label="Joins per minute from 14:55 to 15:03 UTC;`,
-		`<rect class="tl-bar"`, `<title>14:55 UTC: 1 join</title>`,
+		`<rect class="tl-bar"`, `data-local="bar" data-rest="1 join">14:55 UTC: 1 join</title>`,
+		// Its labels carry their moments, for localtime.js to show in the viewer's zone.
+		`data-at="2026-03-01T14:55:00Z" data-local="tick">14:55</text>`, `data-at="2026-03-01T15:03:00Z" data-local="tick-zone">15:03 UTC</text>`,
+		`times in <span data-local="zone">UTC</span>`,
 		// The latest joins, newest first, with email and organization.
 		`<td class="name">Zoë Ångström</td><td class="email">someone@example.com</td><td>Nordic Ltd</td>`,
 		`15:02:00 UTC`,

@@ -30,7 +30,9 @@ type timeline struct {
 	Ticks    []tlTick // between the first and last labels
 	Max      int
 	Unit     string // "minute", "5 minutes"
-	From, To string // axis labels
+	From, To string // axis labels, in UTC (localtime.js rewrites them)
+	FromAt   string // the moments of From and To, for localtime.js
+	ToAt     string
 	Label    string // the chart in words, for screen readers
 	Empty    bool
 }
@@ -38,13 +40,15 @@ type timeline struct {
 // tlTick is a time label under the axis.
 type tlTick struct {
 	X, Label string
+	At       string // the moment, for localtime.js
 }
 
 // tlBar is one bucket's bar.
 type tlBar struct {
 	X, Y, W, H string
 	Class      string
-	Title      string
+	Title      string // "15:04 UTC: 3 joins"
+	At, Joins  string // its parts, for localtime.js: the moment and "3 joins"
 }
 
 // tlSteps are the bucket widths in minutes a timeline may use: round ones,
@@ -127,6 +131,7 @@ func drawTimeline(bk buckets, live bool) timeline {
 	tl.Ticks = ticks(bk.start, bk.end())
 	last := clockLabel(bk.end(), bk.start)
 	tl.From, tl.To = clockLabel(bk.start, bk.end()), last+" UTC"
+	tl.FromAt, tl.ToAt = isoTime(bk.start), isoTime(bk.end())
 	tl.Label = fmt.Sprintf("Joins per %s from %s to %s UTC; the busiest %s began %s UTC with %s.",
 		tl.Unit, tl.From, last, tl.Unit, bk.at(busiest).Format("15:04"), plural(bk.counts[busiest], "join", "joins"))
 	return tl
@@ -151,6 +156,8 @@ func bars(bk buckets, top int, live bool) []tlBar {
 			H:     svgNum(h),
 			Class: class,
 			Title: bk.at(i).Format("15:04") + " UTC: " + plural(c, "join", "joins"),
+			At:    isoTime(bk.at(i)),
+			Joins: plural(c, "join", "joins"),
 		})
 	}
 	return out
@@ -170,7 +177,7 @@ func ticks(start, end time.Time) []tlTick {
 		if x-tlLeft < 60 || tlRight-x < 90 {
 			continue
 		}
-		out = append(out, tlTick{X: svgNum(x), Label: clockLabel(at, start)})
+		out = append(out, tlTick{X: svgNum(x), Label: clockLabel(at, start), At: isoTime(at)})
 	}
 	return out
 }

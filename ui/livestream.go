@@ -181,7 +181,7 @@ func (ls *liveStream) serve(ctx context.Context, w http.ResponseWriter, t *tab) 
 				// reconnects with Last-Event-ID and catches up.
 				return nil
 			}
-			err = ls.relay(m)
+			err = ls.relayQueued(t, m)
 		case <-heartbeat.C:
 			if err = ls.sw.write(": heartbeat\n\n"); err == nil {
 				err = ls.refresh()
@@ -256,7 +256,30 @@ func (ls *liveStream) relay(m message) error {
 		}
 		ls.sent = m.id
 	}
-	return ls.sw.send(m)
+	return ls.sw.put(m)
+}
+
+// relayQueued relays m and whatever else the tab has queued, then flushes
+// once: a burst of joins costs one network write per tab, not one each.
+func (ls *liveStream) relayQueued(t *tab, m message) error {
+	if err := ls.relay(m); err != nil {
+		return err
+	}
+	for range tabQueue {
+		select {
+		case next, ok := <-t.ch:
+			if !ok {
+				return ls.sw.rc.Flush() // dropped: the loop sees the close next
+			}
+			if err := ls.relay(next); err != nil {
+				return err
+			}
+			continue
+		default:
+		}
+		break
+	}
+	return ls.sw.rc.Flush()
 }
 
 // refresh sends the session's figures and timeline and the pipe's state.
@@ -296,22 +319,20 @@ func (sw *sseWriter) sendAll(msgs []message) error {
 	return nil
 }
 
-// send writes m: its event type, its id, and its data one line per
-// "data:" field, as the format requires for text with line breaks.
+// send writes m and flushes it.
 func (sw *sseWriter) send(m message) error {
-	var b strings.Builder
-	if m.event != "" {
-		b.WriteString("event: " + m.event + "\n")
+	if err := sw.put(m); err != nil {
+		return err
 	}
-	if m.id != 0 {
-		b.WriteString("id: " + strconv.FormatUint(m.id, 10) + "\n")
-	}
-	data := strings.ReplaceAll(strings.ReplaceAll(m.data, "\r\n", "\n"), "\r", "\n")
-	for line := range strings.SplitSeq(data, "\n") {
-		b.WriteString("data: " + line + "\n")
-	}
-	b.WriteString("\n")
-	return sw.write(b.String())
+	return sw.rc.Flush()
+}
+
+// put writes m without flushing: a tab with several messages queued gets
+// them in one write to the network (flush sends them).
+func (sw *sseWriter) put(m message) error {
+	_ = sw.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) // unsupported by test recorders
+	_, err := io.WriteString(sw.w, m.frame())
+	return err
 }
 
 func (sw *sseWriter) write(s string) error {

@@ -9,6 +9,10 @@
 //   span  a session from datetime to data-end: "Mon 2 Jan 2026, 15:00–16:00 GMT+1"
 //   clock a join: the time of day, with the date when it is not today
 //   title a relative time ("3 min ago"): only its tooltip becomes local
+// The live board's timeline is SVG, where <time> cannot be: its labels
+// carry data-at (the moment) and data-local tick (time of day), tick-zone
+// (with the zone's name) or bar (a bar's tooltip: time, then data-rest);
+// a <span data-local="zone"> names the browser's zone.
 // An element with data-zone (a webinar's own zone) is hidden when the
 // browser's zone is that zone: the local time already says it.
 // Parts that refresh.js or live.js swap in later are rewritten too.
@@ -78,7 +82,31 @@
     if (!el.title) el.title = utc;
   }
 
+  var hmNoZone = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+  var dayHm = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  var zoneName = (hm.formatToParts(new Date()).filter(function (p) { return p.type === "timeZoneName"; })[0] || {}).value || zone;
+
+  // timelineLabel rewrites one SVG label or tooltip of the timeline.
+  function timelineLabel(el) {
+    var kind = el.getAttribute("data-local");
+    if (kind === "zone") {
+      el.textContent = zoneName;
+      return;
+    }
+    var d = new Date(el.getAttribute("data-at"));
+    if (isNaN(d.getTime())) return;
+    // The date only where the server wrote one: the label's day differs.
+    var text = /[A-Za-z]{3} /.test(el.textContent) ? dayHm.format(d) : hmNoZone.format(d);
+    if (kind === "tick-zone") text += " " + zoneName;
+    if (kind === "bar") text = hmNoZone.format(d) + " " + zoneName + ": " + el.getAttribute("data-rest");
+    el.textContent = text;
+  }
+
   function rewrite() {
+    document.querySelectorAll("[data-at][data-local]:not([data-localized]), span[data-local=zone]:not([data-localized])").forEach(function (el) {
+      el.setAttribute("data-localized", "");
+      timelineLabel(el);
+    });
     document.querySelectorAll("time[data-local]:not([data-localized])").forEach(function (el) {
       el.setAttribute("data-localized", "");
       local(el);
