@@ -2,6 +2,7 @@ package ui
 
 import (
 	"sync"
+	"time"
 
 	"webinarsync/gotowebinar"
 	"webinarsync/store"
@@ -48,7 +49,20 @@ type broker struct {
 	wake     chan struct{} // capacity 1: a round is due
 	done     chan struct{} // closed when the broker stops
 	workDone chan struct{} // closed when the worker has finished its last round
+
+	// The boards (figures, timeline, no-show rows) are rendered by a
+	// worker of their own, at most every boardEvery: rendering reads all a
+	// webinar's joins, and a join must never wait behind that (issue 15:
+	// with 10,000 joins stored it made joins late by 150 ms).
+	boardDue  map[string][]store.LogEntry // webinars whose boards changed, with their entries
+	boardWake chan struct{}               // capacity 1
+	boardDone chan struct{}
 }
+
+// boardEvery is the least time between two renderings of the boards: the
+// figures still move twice or more a second, and a flood of joins costs
+// a few board renderings a second instead of one per round.
+const boardEvery = 200 * time.Millisecond
 
 // maxPendingEntries bounds the entries kept per webinar between rounds;
 // they only add no-show rows, the counters are recomputed regardless.
@@ -59,14 +73,18 @@ func newBroker(srv *Server) *broker {
 		srv:      srv,
 		topics:   make(map[string]*topic),
 		changed:  make(map[string][]store.LogEntry),
-		wake:     make(chan struct{}, 1),
-		done:     make(chan struct{}),
-		workDone: make(chan struct{}),
+		wake:      make(chan struct{}, 1),
+		done:      make(chan struct{}),
+		workDone:  make(chan struct{}),
+		boardDue:  make(map[string][]store.LogEntry),
+		boardWake: make(chan struct{}, 1),
+		boardDone: make(chan struct{}),
 	}
 	feed, cancel := srv.store.Subscribe()
 	b.cancel = cancel
 	go b.read(feed)
 	go b.work()
+	go b.workBoards()
 	return b
 }
 
@@ -125,6 +143,7 @@ func (b *broker) stop() {
 	b.cancel() // closes the feed, which ends read, which closes the tabs
 	<-b.done
 	<-b.workDone // no round may read the store after this: it closes next
+	<-b.boardDone
 }
 
 // read notes each stored entry of a watched webinar and wakes the worker;
@@ -195,19 +214,57 @@ func (b *broker) takeChanged() map[string][]store.LogEntry {
 // round sends a changed webinar's new joins, fresh counters and new
 // no-shows to its tabs.
 func (b *broker) round(webinar string, entries []store.LogEntry) {
-	after, shown, ok := b.watch(webinar)
+	after, _, ok := b.watch(webinar)
 	if !ok {
 		return
 	}
-	// Joins first: they are what the organizer waits for.
+	// Joins now: they are what the organizer waits for.
 	if err := b.sendJoins(webinar, after); err != nil {
 		b.srv.log.Error("ui: live board: reading new joins", "webinar", webinar, "err", err)
-		return
 	}
-	// Then the counters, timeline and pipe of each session shown, and the
-	// rows of new registrants.
-	if err := b.sendBoards(webinar, shown, b.addedRegistrants(entries)); err != nil {
-		b.srv.log.Error("ui: live board: reading the board", "webinar", webinar, "err", err)
+	// The counters, timeline and pipe of each session shown, and the rows
+	// of new registrants, by the board worker.
+	b.mu.Lock()
+	due := append(b.boardDue[webinar], entries...)
+	if len(due) > maxPendingEntries {
+		due = due[len(due)-maxPendingEntries:]
+	}
+	b.boardDue[webinar] = due
+	b.mu.Unlock()
+	select {
+	case b.boardWake <- struct{}{}:
+	default:
+	}
+}
+
+// workBoards renders the boards that changed, at most every boardEvery,
+// until the broker stops.
+func (b *broker) workBoards() {
+	defer close(b.boardDone)
+	for {
+		select {
+		case <-b.done:
+			return
+		case <-b.boardWake:
+		}
+		b.mu.Lock()
+		due := b.boardDue
+		b.boardDue = make(map[string][]store.LogEntry)
+		b.mu.Unlock()
+		for webinar, entries := range due {
+			_, shown, ok := b.watch(webinar)
+			if !ok {
+				continue
+			}
+			if err := b.sendBoards(webinar, shown, b.addedRegistrants(entries)); err != nil {
+				b.srv.log.Error("ui: live board: reading the board", "webinar", webinar, "err", err)
+			}
+		}
+		select {
+		case <-b.done:
+			return
+		case <-time.After(boardEvery):
+		}
 	}
 }
 
