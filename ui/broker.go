@@ -70,9 +70,9 @@ const maxPendingEntries = 256
 
 func newBroker(srv *Server) *broker {
 	b := &broker{
-		srv:      srv,
-		topics:   make(map[string]*topic),
-		changed:  make(map[string][]store.LogEntry),
+		srv:       srv,
+		topics:    make(map[string]*topic),
+		changed:   make(map[string][]store.LogEntry),
 		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		workDone:  make(chan struct{}),
