@@ -28,6 +28,13 @@ import (
 // metaApplied is the log seq the views include (8-byte big-endian).
 const metaApplied = "applied"
 
+// applyEvery is the least time between the starts of two view commits
+// under load. Each commit holds bbolt's one writer lock through its fsync,
+// so a view commit after every acknowledged commit would halve the
+// acknowledgements; waiting lets one view commit take the deliveries of
+// several. A read waits at most this much longer for the views.
+const applyEvery = 10 * time.Millisecond
+
 // maxApplyRound bounds the deliveries one view commit takes, so a backlog
 // (a replay after a crash, a flood) commits in pieces of bounded memory.
 const maxApplyRound = 2000
@@ -144,6 +151,7 @@ func (s *Store) applyLoop() {
 			return
 		}
 		for s.behind() {
+			started := time.Now()
 			if err := s.applyRound(); err != nil {
 				s.log.Error("store: applying deliveries to the views; retrying", "err", err)
 				select {
@@ -151,6 +159,12 @@ func (s *Store) applyLoop() {
 				case <-v.closing:
 				}
 				break
+			}
+			if rest := applyEvery - time.Since(started); rest > 0 && s.behind() {
+				select {
+				case <-time.After(rest):
+				case <-v.closing:
+				}
 			}
 		}
 	}
