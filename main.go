@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -57,6 +58,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	cfg, noBrowser, done, err := parseFlags(args, stdout, stderr)
 	if err != nil || done {
 		return err
+	}
+	// Ingest makes short-lived garbage fast: collecting at 4x the live heap
+	// instead of 2x bought about 8% more deliveries a second for about
+	// 13 MB (issue 15). GOGC in the environment still decides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
