@@ -49,6 +49,7 @@ type views struct {
 	stopped  bool                             // after close: waiters return at once
 
 	kick    chan struct{} // buffered 1: there is something to apply
+	reader  chan struct{} // buffered 1: a read waits for the views: apply now
 	closing chan struct{}
 	done    chan struct{}
 }
@@ -59,6 +60,7 @@ func newViews(acked, applied uint64) *views {
 		pending:  map[uint64]*gotowebinar.Delivery{},
 		advanced: make(chan struct{}),
 		kick:     make(chan struct{}, 1),
+		reader:   make(chan struct{}, 1),
 		closing:  make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -90,6 +92,10 @@ func (v *views) wait() {
 	for v.applied < target && !v.stopped {
 		ch := v.advanced
 		v.mu.Unlock()
+		select {
+		case v.reader <- struct{}{}:
+		default:
+		}
 		<-ch
 		v.mu.Lock()
 	}
@@ -162,8 +168,13 @@ func (s *Store) applyLoop() {
 			}
 			if rest := applyEvery - time.Since(started); rest > 0 && s.behind() {
 				select {
-				case <-time.After(rest):
-				case <-v.closing:
+				case <-v.reader: // someone reads: apply now
+				default:
+					select {
+					case <-time.After(rest):
+					case <-v.reader:
+					case <-v.closing:
+					}
 				}
 			}
 		}

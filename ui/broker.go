@@ -300,8 +300,38 @@ func (b *broker) sendJoins(webinar string, after uint64) error {
 		}
 		msgs = append(msgs, m)
 	}
-	b.deliver(webinar, msgs, nil, joins[len(joins)-1].Seq)
+	b.deliver(webinar, inRuns(msgs), nil, joins[len(joins)-1].Seq)
 	return nil
+}
+
+// joinsPerMessage is how many join messages a round sends one by one; a
+// bigger burst (a webinar's start, GoTo redelivering after an outage) goes
+// out as runs of rows, so it fits a tab's queue instead of getting every
+// tab dropped as if it were slow.
+const joinsPerMessage = 32
+
+// inRuns merges consecutive joins of the same session into messages of
+// several rows when there are more than joinsPerMessage, at most about
+// joinsPerMessage messages in all. Each run keeps its last join's id, so
+// ids still only increase on every tab.
+func inRuns(msgs []message) []message {
+	if len(msgs) <= joinsPerMessage {
+		return msgs
+	}
+	size := (len(msgs) + joinsPerMessage - 1) / joinsPerMessage
+	var out []message
+	for i := 0; i < len(msgs); {
+		run := msgs[i]
+		n := 1
+		for i+n < len(msgs) && n < size && msgs[i+n].session == run.session {
+			run.data += msgs[i+n].data
+			run.id = msgs[i+n].id
+			n++
+		}
+		out = append(out, run)
+		i += n
+	}
+	return out
 }
 
 // sendBoards renders the board messages of each session shown, once per

@@ -18,13 +18,13 @@ func TestBrowser_DeliveriesPageUpdatesLive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	ctx, problems := browser(t)
 	d := newDeliverySite(t, "our-key")
 	d.deliver(t, addedEvent("before-1", 1), signedWith("our-key"))
 	ui := New(Config{Store: d.st, Deliveries: d.log, Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
 	srv := httptest.NewServer(ui.Handler())
 	// Close ends the open stream first, as the app does on shutdown.
 	t.Cleanup(func() { ui.Close(); srv.Close() })
+	ctx, problems := browser(t)
 
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/deliveries"),

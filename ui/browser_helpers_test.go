@@ -2,24 +2,40 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
 // The browser tests drive Debian's chromium, headless. One browser serves
 // the whole test binary (starting it is most of a test's time); each test
-// gets a tab of its own in a fresh browser context (its own cookies and
-// cache). CI installs chromium (.ci/run) and sets CI=true, which makes a
-// missing browser a failure instead of a skip.
+// borrows a tab of its own in a browser context of its own, wiped of what
+// the test before left (cookies, storage, cache, emulation). CI installs
+// chromium (.ci/run) and sets CI=true, which makes a missing browser a
+// failure instead of a skip.
 
 // browserTimeout bounds one test's browser work; a test takes about a second.
 const browserTimeout = 30 * time.Second
@@ -115,29 +131,177 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	stopChromium()
+	for _, f := range slices.Backward(exitFuncs) {
+		f()
+	}
 	os.Exit(code)
 }
 
-// browserSlots bounds the tabs open at once across parallel tests.
-var browserSlots = make(chan struct{}, 2)
+// exitFuncs clean up what tests share (atExit), after the last test.
+var exitFuncs []func()
 
-// browser opens a tab of its own for the test, in a fresh browser context,
-// and collects the page's errors (script exceptions, failed loads, CSP
-// reports). The tab closes when the test ends.
-func browser(t *testing.T) (context.Context, func() []string) {
+var exitMu sync.Mutex
+
+// atExit has TestMain call f after the last test, in reverse order.
+func atExit(f func()) {
+	exitMu.Lock()
+	defer exitMu.Unlock()
+	exitFuncs = append(exitFuncs, f)
+}
+
+// The tabs are pooled. Opening a tab in a fresh browser context costs
+// more than most tests' own work (0.5–0.7 s on two CPUs, its first page
+// another 0.4 s to start a renderer, closing it 0.15 s), so a test borrows
+// one of at most two tabs, each in a browser context of its own, and the
+// tab goes back wiped (0.1–0.2 s).
+var tabPool = struct {
+	slots chan struct{}    // at most two tabs at work at once
+	idle  chan *pooledTab  // wiped tabs waiting for a test
+	blank *httptest.Server // the page an idle tab shows
+	once  sync.Once
+}{slots: make(chan struct{}, 2), idle: make(chan *pooledTab, 2)}
+
+// pooledTab is a tab of the shared browser in a browser context of its own.
+type pooledTab struct {
+	ctx   context.Context // the tab; a test works in a child with a timeout
+	close func()          // closes the tab and disposes of its context
+
+	mu      sync.Mutex
+	origins map[string]bool // the origins its pages came from since the last wipe
+}
+
+// blankURL is an empty page on the loopback site the tests' servers are
+// on. A tab waiting on it keeps its renderer process, which the next
+// test's page (same site, another port) reuses; after about:blank Chromium
+// would start a new one (0.3–0.4 s).
+func blankURL() string {
+	tabPool.once.Do(func() {
+		tabPool.blank = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = io.WriteString(w, `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>idle</title>`)
+		}))
+		atExit(tabPool.blank.Close)
+	})
+	return tabPool.blank.URL + "/"
+}
+
+// newPooledTab opens a tab in a fresh browser context, on the blank page.
+func newPooledTab(t *testing.T) *pooledTab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(chromium(t), chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		t.Fatalf("opening a tab: %v", err)
+	}
+	p := &pooledTab{ctx: ctx, close: cancel, origins: map[string]bool{}}
+	err := chromedp.Listen(ctx, func(ev any) {
+		if ev, ok := ev.(*page.EventFrameNavigated); ok {
+			if u, err := url.Parse(ev.Frame.URL); err == nil && u.Host != "" {
+				p.mu.Lock()
+				p.origins[u.Scheme+"://"+u.Host] = true
+				p.mu.Unlock()
+			}
+		}
+	})
+	if err == nil {
+		err = chromedp.Do(ctx, chromedp.Navigate(blankURL()))
+	}
+	if err != nil {
+		cancel()
+		t.Fatalf("opening a tab: %v", err)
+	}
+	return p
+}
+
+// pageStorage is every kind of storage a page can write. "all" would also
+// clear Chromium's shader cache, which no page can read, at 40 ms a time.
+const pageStorage = "cookies,local_storage,indexeddb,cache_storage,service_workers,file_systems"
+
+// wipe leaves the tab as a test would find a new tab in a new browser
+// context: on a blank page, with no cookies, storage, cache, permissions,
+// download settings, emulation or history left from the test before, and
+// nothing of the other tabs' contexts touched.
+// TestBrowser_ALentTabComesBackWiped checks it.
+func (p *pooledTab) wipe() error {
+	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
+	defer cancel()
+	// The blank page first: it ends the test's page and its scripts.
+	if err := chromedp.Do(ctx, chromedp.Navigate(blankURL())); err != nil {
+		return fmt.Errorf("opening the blank page: %w", err)
+	}
+	p.mu.Lock()
+	origins := slices.Collect(maps.Keys(p.origins))
+	clear(p.origins)
+	p.mu.Unlock()
+	id := chromedp.FromContext(ctx).BrowserContextID
+	var errs []error
+	for _, o := range origins {
+		errs = append(errs, inTab(ctx, storage.ClearDataForOrigin, storage.ClearDataForOriginParams{Origin: o, StorageTypes: pageStorage}))
+	}
+	return errors.Join(append(errs,
+		inTab(ctx, network.ClearBrowserCache, cdp.Empty{}),
+		inBrowser(ctx, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: id}),
+		inBrowser(ctx, cdpbrowser.ResetPermissions, cdpbrowser.ResetPermissionsParams{BrowserContextID: id}),
+		// Chromium has one switch for download events on the whole
+		// connection, not one per context: turning it off here would
+		// silence the download another test's tab waits for. Left on, the
+		// events of a download nobody waits for are dropped.
+		inBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorDefault, BrowserContextID: id, EventsEnabled: new(true)}),
+		inTab(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}),
+		inTab(ctx, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{}),
+		// No media type and no features: every media override ends.
+		inTab(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}),
+		inTab(ctx, page.ResetNavigationHistory, cdp.Empty{}),
+	)...)
+}
+
+// inTab sends a command to the tab of ctx, inBrowser to its browser.
+func inTab[P, R any](ctx context.Context, cmd cdp.Command[P, R], params P) error {
+	_, err := chromedp.Call(ctx, cmd, params)
+	return err
+}
+
+func inBrowser[P, R any](ctx context.Context, cmd cdp.Command[P, R], params P) error {
+	_, err := chromedp.CallBrowser(ctx, cmd, params)
+	return err
+}
+
+// lendTab lends the test a tab of the pool until it ends, in a context
+// that bounds its browser work, and collects the page's errors.
+func lendTab(t *testing.T) (*pooledTab, context.Context, func() []string) {
 	t.Helper()
 	// At most two tabs at work at once: more only make Chromium's
 	// rendering fight over two CPUs and every test slower.
-	browserSlots <- struct{}{}
-	t.Cleanup(func() { <-browserSlots })
-	tab, closeTab := chromedp.NewContext(chromium(t), chromedp.WithNewBrowserContext())
-	t.Cleanup(closeTab)
-	if err := chromedp.Do(tab); err != nil {
-		t.Fatalf("opening a tab: %v", err)
+	tabPool.slots <- struct{}{}
+	var tab *pooledTab
+	select {
+	case tab = <-tabPool.idle:
+	default:
+		func() {
+			defer func() {
+				if tab == nil { // newPooledTab failed the test
+					<-tabPool.slots
+				}
+			}()
+			tab = newPooledTab(t)
+		}()
 	}
+	ctx, cancel := context.WithTimeout(tab.ctx, browserTimeout)
+	t.Cleanup(func() {
+		cancel()
+		if err := tab.wipe(); err != nil {
+			// A new tab replaces it when a test needs one.
+			t.Logf("closing a tab that could not be wiped: %v", err)
+			tab.close()
+		} else {
+			tabPool.idle <- tab
+		}
+		<-tabPool.slots
+	})
 	var mu sync.Mutex
 	var problems []string
-	messages := chromedp.Console(tab)
+	messages := chromedp.Console(ctx)
 	go func() {
 		for m, err := range messages {
 			if err != nil {
@@ -150,13 +314,22 @@ func browser(t *testing.T) (context.Context, func() []string) {
 			}
 		}
 	}()
-	ctx, cancel := context.WithTimeout(tab, browserTimeout)
-	t.Cleanup(cancel)
-	return ctx, func() []string {
+	return tab, ctx, func() []string {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]string(nil), problems...)
 	}
+}
+
+// browser lends the test a tab of its own, in a browser context of its
+// own, and collects the page's errors (script exceptions, failed loads, CSP
+// reports). The tab goes back to the pool, wiped, when the test ends. A
+// test takes one tab: two tests each waiting for a second would wait for
+// ever on a pool of two.
+func browser(t *testing.T) (context.Context, func() []string) {
+	t.Helper()
+	_, ctx, problems := lendTab(t)
+	return ctx, problems
 }
 
 // noPageProblems fails the test if the page reported errors; a Content
@@ -196,3 +369,79 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 
 // wantScreenshots reports whether the run saves screenshots.
 func wantScreenshots() bool { return os.Getenv("WEBINARSYNC_SCREENSHOTS") == "1" }
+
+// A tab goes back to the pool as a new tab in a new browser context would
+// be: what a test leaves in it (cookies, storage, a permission, emulation)
+// is gone for the next, and another context's cookies stay.
+func TestBrowser_ALentTabComesBackWiped(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>state</title><p>state`)
+	}))
+	t.Cleanup(srv.Close)
+	tab, ctx, problems := lendTab(t)
+	id := chromedp.FromContext(ctx).BrowserContextID
+	state := func() string {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+			t.Fatal(err)
+		}
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.permissions.query({name: "geolocation"}).then(geo => JSON.stringify({
+			width: innerWidth, height: innerHeight, dark: matchMedia("(prefers-color-scheme: dark)").matches,
+			touch: navigator.maxTouchPoints, cookie: document.cookie, local: localStorage.length,
+			session: sessionStorage.length, geolocation: geo.state}))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	fresh := state()
+
+	// Another context's cookie, which the wipe must leave.
+	other, err := chromedp.CallBrowser(ctx, target.CreateBrowserContext, target.CreateBrowserContextParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_, _ = chromedp.CallBrowser(ctx, target.DisposeBrowserContext, target.DisposeBrowserContextParams{BrowserContextID: other.BrowserContextID})
+	}()
+	if _, err := chromedp.CallBrowser(ctx, storage.SetCookies, storage.SetCookiesParams{
+		Cookies:          []*network.CookieParam{{Name: "other", Value: "1", URL: srv.URL + "/"}},
+		BrowserContextID: other.BrowserContextID,
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.cookie = "left=1; max-age=3600";
+		localStorage.setItem("left", "1"); sessionStorage.setItem("left", "1"); true`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+		Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted,
+		Origin: srv.URL, BrowserContextID: id,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(420, 900, chromedp.EmulateTouch), emulateScreen(420, 900, "dark")); err != nil {
+		t.Fatal(err)
+	}
+	if dirty := state(); dirty == fresh {
+		t.Fatalf("the test left nothing to wipe: %s", dirty)
+	}
+
+	if err := tab.wipe(); err != nil {
+		t.Fatal(err)
+	}
+	if wiped := state(); wiped != fresh {
+		t.Errorf("after the wipe the tab shows\n%s\nwant, as before the test,\n%s", wiped, fresh)
+	}
+	cookies, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: other.BrowserContextID})
+	if err != nil || len(cookies.Cookies) != 1 {
+		t.Errorf("another context's cookies after the wipe: %v (%v), want the one", cookies, err)
+	}
+	noPageProblems(t, problems)
+}

@@ -11,12 +11,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"webinarsync/store"
 )
 
 // The home, webinar and event log pages and the CSV link in a real browser,
@@ -59,10 +62,42 @@ func joinedEvent(eventKey, webinarKey, title string, r registrant, at time.Time)
 		jsonText(r.first), jsonText(r.last), jsonText(r.email), at.Format(time.RFC3339))
 }
 
-// newPagesSite fills a store and serves the UI over it.
+// thePagesSite is the pages site of the test binary. The tests only read
+// it, so the first to need it builds it (0.4 s of fsynced writes) and it
+// serves all of them until TestMain ends.
+func thePagesSite(t *testing.T) *pagesSite {
+	t.Helper()
+	pagesSiteOnce.mu.Lock()
+	defer pagesSiteOnce.mu.Unlock()
+	if !pagesSiteOnce.tried {
+		pagesSiteOnce.tried = true
+		pagesSiteOnce.site = newPagesSite(t)
+	}
+	if pagesSiteOnce.site == nil {
+		t.Fatal("building the pages site failed in another test")
+	}
+	return pagesSiteOnce.site
+}
+
+var pagesSiteOnce struct {
+	mu    sync.Mutex
+	tried bool
+	site  *pagesSite // nil when building it failed
+}
+
+// newPagesSite fills a store and serves the UI over it until TestMain ends.
 func newPagesSite(t *testing.T) *pagesSite {
 	t.Helper()
-	st := openStore(t)
+	dir, err := os.MkdirTemp("", "webinarsync-pages-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	atExit(func() { _ = os.RemoveAll(dir) })
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatalf("store.Open: %v", err)
+	}
+	atExit(func() { _ = st.Close() })
 	site := &pagesSite{joined: map[string]bool{}, statuses: map[string][]int{}}
 	n := 0
 	next := func() string { n++; return uuidKey(n) }
@@ -141,7 +176,7 @@ func newPagesSite(t *testing.T) *pagesSite {
 	ui.now = func() time.Time { return testNow }
 	srv := httptest.NewServer(ui.Handler())
 	// Close ends the event log's open stream first, as the app does on shutdown.
-	t.Cleanup(func() { ui.Close(); srv.Close() })
+	atExit(func() { ui.Close(); srv.Close() })
 	site.url = srv.URL
 	return site
 }
@@ -172,8 +207,8 @@ func TestBrowser_HomeListsWebinarsWithCounts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
+	site := thePagesSite(t)
 	ctx, problems := browser(t)
-	site := newPagesSite(t)
 
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(site.url+"/"),
@@ -276,8 +311,8 @@ func TestBrowser_WebinarSearchNarrowsTheTable(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
+	site := thePagesSite(t)
 	ctx, problems := browser(t)
-	site := newPagesSite(t)
 	page := site.url + "/webinars/" + workshopKey
 
 	if err := chromedp.Do(ctx,
@@ -384,8 +419,8 @@ func TestBrowser_CSVDownloadLinkServesTheCSV(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
+	site := thePagesSite(t)
 	ctx, problems := browser(t)
-	site := newPagesSite(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(site.url+"/webinars/"+workshopKey)); err != nil {
 		t.Fatalf("opening the webinar page: %v", err)
 	}
@@ -491,8 +526,8 @@ func TestBrowser_EventLogShowsRawJSONOnDemand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
+	site := thePagesSite(t)
 	ctx, problems := browser(t)
-	site := newPagesSite(t)
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(site.url+"/events"),
 		chromedp.WaitVisible(chromedp.CSS(`details.log-entry`)),

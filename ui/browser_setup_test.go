@@ -110,9 +110,9 @@ func TestBrowser_SetupPageWalksFromNothingToTheFirstEvent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	ctx, problems := ui.Browser(t)
 	g := startGatedSim(t)
 	uiURL := startApp(t, g)
+	ctx, problems := ui.Browser(t)
 
 	stepState := func(step string) string {
 		t.Helper()

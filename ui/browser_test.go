@@ -19,7 +19,6 @@ func TestBrowser_LiveBoardShowsANewJoinWithoutReload(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	ctx, problems := browser(t)
 	a := newLiveApp(t)
 	live := liveWebinar
 	live.Times = []gotosim.Session{{Key: sessionOne, Start: time.Now().Add(-20 * time.Minute), End: time.Now().Add(40 * time.Minute)}}
@@ -32,6 +31,7 @@ func TestBrowser_LiveBoardShowsANewJoinWithoutReload(t *testing.T) {
 	}
 	newcomer := person(7)
 	row := `#live-joins tr[data-registrant="` + newcomer.Key + `"]`
+	ctx, problems := browser(t)
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(a.web.URL+liveURL(live.Key)),
@@ -75,7 +75,14 @@ func TestBrowser_LiveBoardShowsANewJoinWithoutReload(t *testing.T) {
 	noPageProblems(t, problems)
 
 	if wantScreenshots() {
-		time.Sleep(4 * time.Second) // let the highlight of the new row fade
+		// The highlight of the new row fades out before the picture: wait
+		// for every animation that ends (the live badge's pulse does not).
+		faded := `Promise.all(document.getAnimations()
+			.filter(a => a.effect.getComputedTiming().iterations !== Infinity)
+			.map(a => a.finished.catch(() => null))).then(() => true)`
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](faded, chromedp.EvalAwaitPromise)); err != nil {
+			t.Fatalf("waiting for the highlight to fade: %v", err)
+		}
 		screenshot(t, ctx, "live")
 	}
 }

@@ -57,15 +57,18 @@
     }
   };
 
+  // A "join" message holds one row, or several in order (a burst of joins
+  // arrives as a few messages, not hundreds); each goes on top as it comes.
   es.addEventListener("join", function (e) {
-    var row = parse(e.data).firstElementChild;
-    if (!row || document.getElementById(row.id)) return;
-    row.classList.add("fresh");
-    joins.insertBefore(row, joins.firstChild);
-    while (joins.rows.length > maxJoins) joins.deleteRow(-1);
-    hide("live-joins-empty");
-    var shown = document.getElementById("noshow-" + row.getAttribute("data-registrant"));
-    if (shown) shown.remove();
+    Array.prototype.slice.call(parse(e.data).children).forEach(function (row) {
+      if (document.getElementById(row.id)) return;
+      row.classList.add("fresh");
+      joins.insertBefore(row, joins.firstChild);
+      while (joins.rows.length > maxJoins) joins.deleteRow(-1);
+      hide("live-joins-empty");
+      var shown = document.getElementById("noshow-" + row.getAttribute("data-registrant"));
+      if (shown) shown.remove();
+    });
     tick();
   });
 
