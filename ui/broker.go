@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -62,7 +63,7 @@ type broker struct {
 // boardEvery is the least time between two renderings of the boards: the
 // figures still move twice or more a second, and a flood of joins costs
 // a few board renderings a second instead of one per round.
-const boardEvery = 200 * time.Millisecond
+const boardEvery = time.Second
 
 // maxPendingEntries bounds the entries kept per webinar between rounds;
 // they only add no-show rows, the counters are recomputed regardless.
@@ -187,20 +188,35 @@ func (b *broker) closeTabs() {
 	clear(b.topics)
 }
 
-// work runs a round per wake-up until the broker stops.
+// work runs a round per wake-up until the broker stops, at most one every
+// joinsEvery: a lone join goes out at once, and a flood goes out as one
+// write per tab every joinsEvery instead of one per join (with 100 tabs,
+// the per-tab writes were the board's cost to ingest, issue 15).
 func (b *broker) work() {
 	defer close(b.workDone)
+	var last time.Time
 	for {
 		select {
 		case <-b.done:
 			return
 		case <-b.wake:
 		}
+		if rest := joinsEvery - time.Since(last); rest > 0 {
+			select {
+			case <-b.done:
+				return
+			case <-time.After(rest):
+			}
+		}
+		last = time.Now()
 		for webinar, entries := range b.takeChanged() {
 			b.round(webinar, entries)
 		}
 	}
 }
+
+// joinsEvery is the least time between two rounds of joins.
+const joinsEvery = 25 * time.Millisecond
 
 // takeChanged hands over the webinars changed since the last round.
 func (b *broker) takeChanged() map[string][]store.LogEntry {
@@ -300,7 +316,7 @@ func (b *broker) sendJoins(webinar string, after uint64) error {
 		}
 		msgs = append(msgs, m)
 	}
-	b.deliver(webinar, inRuns(msgs), nil, joins[len(joins)-1].Seq)
+	b.deliver(webinar, msgs, nil, joins[len(joins)-1].Seq)
 	return nil
 }
 
@@ -389,7 +405,6 @@ func (b *broker) registrantKeyOf(seq uint64) string {
 // becomes its mark.
 func (b *broker) deliver(webinar string, joins []message, perSession map[string][]message, sent uint64) {
 	// Encoded once here, not once per tab (issue 15: 500 boards).
-	encodeOnce(joins)
 	for _, msgs := range perSession {
 		encodeOnce(msgs)
 	}
@@ -401,11 +416,53 @@ func (b *broker) deliver(webinar string, joins []message, perSession map[string]
 	}
 	from := tp.sent
 	tp.sent = max(tp.sent, sent)
+	// Tabs that show the same session get the same joins: shaped and
+	// encoded once for all of them.
+	type shows struct {
+		session string
+		follow  bool
+	}
+	shaped := map[shows][]message{}
 	for t := range tp.tabs {
-		if !offerAll(t, tabJoins(t, webinar, joins, from)) || !offerAll(t, perSession[t.session]) {
+		k := shows{t.session, t.follow}
+		msgs, ok := shaped[k]
+		if !ok {
+			msgs = forTab(tabJoins(t, webinar, joins, from))
+			encodeOnce(msgs)
+			shaped[k] = msgs
+		}
+		if !offerAll(t, msgs) || !offerAll(t, perSession[t.session]) {
 			b.removeLocked(t, true)
 		}
 	}
+}
+
+// shownJoins is how many joins a board lists (live.js keeps as many).
+const shownJoins = 50
+
+// forTab shapes a round's joins for a tab. A burst bigger than the board
+// lists sends only the newest shownJoins rows, and for the older ones just
+// who joined (a "joined" message of registrant keys, so their no-show rows
+// go): every tab would otherwise get rows it drops at once, and with
+// hundreds of tabs those bytes were the live boards' cost to ingest.
+func forTab(msgs []message) []message {
+	n := 0
+	for _, m := range msgs {
+		if m.event != "join" {
+			return inRuns(msgs) // a session change in the round: keep it simple
+		}
+		n++
+	}
+	if n <= shownJoins {
+		return inRuns(msgs)
+	}
+	older, newest := msgs[:n-shownJoins], msgs[n-shownJoins:]
+	keys := make([]string, len(older))
+	for i, m := range older {
+		keys[i] = m.person
+	}
+	joined := message{event: "joined", id: older[len(older)-1].id, data: strings.Join(keys, " ")}
+	return append([]message{joined}, inRuns(newest)...)
 }
 
 // tabJoins are the joins after seq from that t is to see: those of its

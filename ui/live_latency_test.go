@@ -67,8 +67,15 @@ func measureJoinLatency(tb testing.TB, tabs, joins, senders, prior int) []time.D
 	for i, c := range clients {
 		arrived[i] = map[string]time.Time{}
 		for len(arrived[i]) < joins {
-			// One row, or a run of rows in a burst.
-			e := c.next(tb, "join", 10*time.Second)
+			// One row, a run of rows, or in a burst bigger than the
+			// board lists, the keys of those before the rows shown.
+			e := c.await(tb, "a join", 10*time.Second, func(e sseEvent) bool { return e.Event == "join" || e.Event == "joined" })
+			if e.Event == "joined" {
+				for _, key := range strings.Fields(e.Data) {
+					arrived[i][key] = e.At
+				}
+				continue
+			}
 			for _, row := range strings.Split(e.Data, `data-registrant="`)[1:] {
 				key, _, _ := strings.Cut(row, `"`)
 				arrived[i][key] = e.At

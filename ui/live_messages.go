@@ -23,6 +23,7 @@ type message struct {
 	id      uint64 // SSE id (a join's log seq); 0 writes no id line
 	data    string // rendered HTML, or a URL for "session"
 	session string // the session a join belongs to
+	person  string // a join's registrant key
 	wire    string // the message as SSE, when encoded once for every tab
 }
 
@@ -65,7 +66,7 @@ func (s *Server) joinMessage(j store.Join) (message, error) {
 	if err != nil {
 		return message{}, err
 	}
-	return message{event: "join", id: j.Seq, data: html, session: j.SessionKey}, nil
+	return message{event: "join", id: j.Seq, data: html, session: j.SessionKey, person: j.RegistrantKey}, nil
 }
 
 // boardMessages renders the figures, timeline and no-shows count of a

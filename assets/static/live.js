@@ -72,6 +72,16 @@
     tick();
   });
 
+  // A burst bigger than the list: who joined before the rows shown, so
+  // their no-show rows go.
+  es.addEventListener("joined", function (e) {
+    e.data.split(" ").forEach(function (key) {
+      var shown = document.getElementById("noshow-" + key);
+      if (shown) shown.remove();
+    });
+    tick();
+  });
+
   // Figures, timeline, counts: each part replaces the element it names.
   es.addEventListener("board", function (e) {
     parse(e.data).querySelectorAll("[data-swap]").forEach(function (part) {
