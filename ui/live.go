@@ -210,14 +210,14 @@ func (v liveView) normalURL() string {
 // picker reports whether the board offers a choice of sessions.
 func (v liveView) picker() bool { return len(v.Sessions) > 1 || v.Scheduled > 1 }
 
-// sessionTitle names the session shown.
-func (v liveView) sessionTitle() string {
+// shownSession is the session shown, if the board shows one.
+func (v liveView) shownSession() (sessionSeen, bool) {
 	for _, ss := range v.Sessions {
 		if ss.Key == v.Session {
-			return ss.Label()
+			return ss, true
 		}
 	}
-	return ""
+	return sessionSeen{}, false
 }
 
 // pickedSession is the session the board was asked for, "" when it follows the latest.

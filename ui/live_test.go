@@ -36,6 +36,8 @@ func TestLivePage_ShowsFiguresJoinsTimelineNoShowsAndPipe(t *testing.T) {
 		`<a href="/webinars/`+launchKey+`">Quarterly Launch — Q1 2026</a>`, `Live board`,
 		`data-stream="/webinars/`+launchKey+`/live/events?follow=1&amp;lastEventId=`,
 		`Not live right now`,
+		// The session shown, as a moment localtime.js can put in the viewer's zone.
+		`Session: <time datetime="2026-03-01T15:00:00Z" data-end="2026-03-01T16:00:00Z" data-local="span">`,
 		`Live updates need JavaScript; reload the page to refresh.`,
 		// The pipe.
 		`Tunnel <strong>Off</strong>`, `Webhooks <strong>`, `Last delivery`,
