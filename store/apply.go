@@ -234,7 +234,12 @@ func (s *Store) applyRange(from, to uint64, batch map[uint64]*gotowebinar.Delive
 	return s.write(func(tx *bolt.Tx) error {
 		logB := tx.Bucket([]byte(bucketLog))
 		for seq := from; seq <= to; seq++ {
-			if err := applyLogged(tx, logB, seq, batch[seq]); err != nil {
+			err := safely(func(tx *bolt.Tx) error { return applyLogged(tx, logB, seq, batch[seq]) }, tx)
+			if pe, ok := errors.AsType[*panicError](err); ok {
+				s.noteDamage("applying a delivery to the views", pe)
+				return err // the commit's failure, not the delivery's: retried, never skipped
+			}
+			if err != nil {
 				return fmt.Errorf("%w: log seq %d: %w", errApply, seq, err)
 			}
 		}

@@ -101,6 +101,9 @@ func (c *committer) commit(group []*commitCall) {
 			}
 			return nil
 		})
+		if pe, ok := errors.AsType[*panicError](err); ok {
+			c.s.noteDamage("storing a delivery", pe)
+		}
 		if failed < 0 {
 			for _, call := range group {
 				call.err <- err
@@ -122,8 +125,14 @@ func (c *committer) commit(group []*commitCall) {
 func safely(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("panic in a write: %v", p)
+			err = &panicError{p}
 		}
 	}()
 	return fn(tx)
 }
+
+// panicError is a panic recovered in a transaction: in bbolt, a page it
+// cannot read.
+type panicError struct{ value any }
+
+func (e *panicError) Error() string { return fmt.Sprintf("panic in a transaction: %v", e.value) }

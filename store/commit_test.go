@@ -1,6 +1,8 @@
 package store
 
 import (
+	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -82,5 +84,23 @@ func TestCommitter_WriteAfterCloseFails(t *testing.T) {
 	}
 	if err := s.batch(func(*bolt.Tx) error { return nil }); err != ErrClosed {
 		t.Errorf("write after Close = %v, want ErrClosed", err)
+	}
+}
+
+// A write that panics (bbolt does, on a page it cannot read) fails that
+// write, keeps the writer serving the next one, and the health the home
+// page shows says the database needs attention.
+func TestCommitter_APanicInAWriteFailsItAndMarksTheDatabase(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	<-s.health.done
+	err := s.batch(func(*bolt.Tx) error { panic("page 7: invalid page type") })
+	if _, ok := errors.AsType[*panicError](err); !ok {
+		t.Fatalf("the panicking write returned %v, want a panicError", err)
+	}
+	put(t, s, addedBody("after-panic", webinarKey, "1", "2025-05-01T09:00:00Z"))
+	h := s.Health()
+	if h.Check != CheckFailed || len(h.Problems) != 1 || !strings.Contains(h.Problems[0], "invalid page type") {
+		t.Errorf("Health = %+v, want CheckFailed naming the damage", h)
 	}
 }

@@ -240,9 +240,26 @@ const maxProblems = 10
 
 // health is the Store's copy of Health, written once by the check.
 type health struct {
-	mu   sync.Mutex
-	h    Health
-	done chan struct{} // closed when the check is over
+	mu      sync.Mutex
+	h       Health
+	running []string      // damage met while running (noteDamage)
+	done    chan struct{} // closed when the check is over
+}
+
+// noteDamage records a failure that means the file is damaged (bbolt
+// panics on a page it cannot read), met by a write or by the views, so the
+// home page says the database needs attention instead of the process
+// dying. The delivery that met it gets a 5xx, so GoTo retries.
+func (s *Store) noteDamage(where string, err error) {
+	if s.health == nil {
+		return
+	}
+	s.log.Error("store: the database file looks damaged; restore a backup or move it away", "while", where, "err", err)
+	s.health.mu.Lock()
+	defer s.health.mu.Unlock()
+	if len(s.health.running) < maxProblems {
+		s.health.running = append(s.health.running, where+": "+err.Error())
+	}
 }
 
 // Health says what the start-up checks found. The consistency check runs
@@ -255,6 +272,10 @@ func (s *Store) Health() Health {
 	defer s.health.mu.Unlock()
 	h := s.health.h
 	h.Problems = append([]string(nil), h.Problems...)
+	if len(s.health.running) > 0 {
+		h.Check = CheckFailed
+		h.Problems = append(h.Problems, s.health.running...)
+	}
 	return h
 }
 
@@ -263,7 +284,9 @@ func (s *Store) Health() Health {
 // safe only there while other writers run (a read-only one races with the
 // freelist and would report pages a later commit freed).
 func (s *Store) startCheck(permissions error) {
-	s.health = &health{done: make(chan struct{}), h: Health{Permissions: permissions}}
+	s.health.mu.Lock()
+	s.health.h = Health{Permissions: permissions}
+	s.health.mu.Unlock()
 	fi, err := os.Stat(s.db.Path())
 	if err == nil {
 		s.health.h.Size = fi.Size()

@@ -37,6 +37,9 @@ type Store struct {
 
 	health *health // start-up checks (open_check.go); nil when read-only
 
+	spools      chan struct{}                      // exports spooling now (spool.go)
+	createSpool func(dir string) (*os.File, error) // nil = os.CreateTemp; tests make a full disk
+
 	// secrets mirrors the secrets bucket, newest ValidFrom first: the
 	// receiver reads it on every delivery and must not wait for a disk read.
 	secretsMu sync.RWMutex
@@ -159,8 +162,9 @@ func open(dir string, opt Options, readOnly bool) (*Store, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Store{db: db, dir: dir, log: log, subs: make(map[chan LogEntry]struct{})}
+	s := &Store{db: db, dir: dir, log: log, subs: make(map[chan LogEntry]struct{}), spools: make(chan struct{}, maxSpools)}
 	if !readOnly {
+		s.health = &health{done: make(chan struct{})}
 		s.writer = newCommitter(s)
 	}
 	return s, nil
