@@ -354,17 +354,41 @@ func TestLiveEvents_NoGapNoDuplicateWhileJoinsArrive(t *testing.T) {
 		t.Fatalf("JoinsAfter: %d, %v", len(joins), err)
 	}
 	barrier := a.barrier(liveWebinar)
+	want := map[string]string{} // seq → registrant
+	for _, j := range joins {
+		want[strconv.FormatUint(j.Seq, 10)] = j.RegistrantKey
+	}
 	for i, c := range clients {
-		var got []string
-		for range total {
-			got = append(got, c.next(t, "join", 3*time.Second).ID)
-		}
-		c.quietUntil(t, "join", barrier)
-		for k, j := range joins {
-			if got[k] != strconv.FormatUint(j.Seq, 10) {
-				t.Fatalf("tab %d: join %d has id %s, want %d (got %v)", i, k, got[k], j.Seq, got)
+		// Rows come one by one or in runs; a burst bigger than the list
+		// sends only the keys of its older joins. Either way each join
+		// comes once, rows in the order stored.
+		seen := map[string]bool{} // registrant keys
+		last := uint64(0)
+		for len(seen) < total {
+			e := c.await(t, "a join", 3*time.Second, func(e sseEvent) bool { return e.Event == "join" || e.Event == "joined" })
+			var keys []string
+			if e.Event == "joined" {
+				keys = strings.Fields(e.Data)
+			}
+			for _, row := range strings.Split(e.Data, `id="join-`)[1:] {
+				seq, rest, _ := strings.Cut(row, `"`)
+				_, rest, _ = strings.Cut(rest, `data-registrant="`)
+				key, _, _ := strings.Cut(rest, `"`)
+				n, _ := strconv.ParseUint(seq, 10, 64)
+				if want[seq] != key || n <= last {
+					t.Fatalf("tab %d: row join-%s of %s after join-%d; want stored joins in order", i, seq, key, last)
+				}
+				last = n
+				keys = append(keys, key)
+			}
+			for _, key := range keys {
+				if seen[key] {
+					t.Fatalf("tab %d: the join of %s came twice", i, key)
+				}
+				seen[key] = true
 			}
 		}
+		c.quietUntil(t, "join", barrier)
 	}
 }
 
