@@ -28,6 +28,7 @@ func TestCrash_KillNineLosesNoAcknowledgedEvent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
+	t.Parallel()
 	const (
 		secret  = "crash-test-secret"
 		kills   = 4
@@ -95,16 +96,39 @@ func TestCrash_KillNineLosesNoAcknowledgedEvent(t *testing.T) {
 		}()
 	}
 
+	// runFor lets the senders stream at the running binary until it has
+	// acknowledged n more deliveries: each kill lands mid-stream, after a
+	// different amount of work, however fast or loaded the machine is.
+	runFor := func(cmd *exec.Cmd, n int) {
+		mu.Lock()
+		want := len(acked) + n
+		mu.Unlock()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			mu.Lock()
+			got := len(acked)
+			mu.Unlock()
+			if got >= want {
+				return
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatalf("the binary acknowledged %d of %d deliveries within 15s", got-(want-n), n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+
 	cmd := startApp()
 	for k := range kills {
-		time.Sleep(time.Duration(300+150*k) * time.Millisecond)
+		runFor(cmd, 200+100*k)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatalf("kill -9: %v", err)
 		}
 		cmd.Wait()
 		cmd = startApp()
 	}
-	time.Sleep(300 * time.Millisecond)
+	runFor(cmd, 200)
 	close(stop)
 	wg.Wait()
 

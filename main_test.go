@@ -55,6 +55,7 @@ func startFirst(t *testing.T, addr, dataDir string) {
 // Started a second time with the same data dir (a double click), the
 // binary points at the running one and exits without an error.
 func TestRun_SecondStartOnTheSameAddressShowsTheRunningOne(t *testing.T) {
+	t.Parallel()
 	addr, dir := freeAddr(t), t.TempDir()
 	startFirst(t, addr, dir)
 
@@ -76,6 +77,7 @@ func TestRun_SecondStartOnTheSameAddressShowsTheRunningOne(t *testing.T) {
 // address does not open that one (it shows other data): it says so and
 // fails.
 func TestRun_SecondStartWithAnotherDataDirSaysSoAndFails(t *testing.T) {
+	t.Parallel()
 	addr, theirs, ours := freeAddr(t), t.TempDir(), t.TempDir()
 	startFirst(t, addr, theirs)
 
@@ -133,6 +135,7 @@ func TestFlags_MistypedFlagSuggestsTheClosest(t *testing.T) {
 }
 
 func TestExport_EmptyDataDirSaysWhatToCheck(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	err := run([]string{"export", "-data", dir}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "no data in "+dir+": is this the right -data?") {
@@ -141,6 +144,7 @@ func TestExport_EmptyDataDirSaysWhatToCheck(t *testing.T) {
 }
 
 func TestExport_WritesXLSXByExtensionAndCSVToStdout(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -57,6 +57,9 @@ func TestMain(m *testing.M) {
 	if fixture100k.dir != "" {
 		os.RemoveAll(fixture100k.dir)
 	}
+	if dir := filledDir.Load(); dir != nil {
+		os.RemoveAll(*dir)
+	}
 	os.Exit(code)
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -89,11 +90,20 @@ func webinarBody(eventName, eventKey, webinarKey, status, timestamp string, extr
 
 func delivery(t testing.TB, body string) *gotowebinar.Delivery {
 	t.Helper()
+	d, err := testDelivery(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// testDelivery is delivery for code without a test at hand.
+func testDelivery(body string) (*gotowebinar.Delivery, error) {
 	ev, err := gotowebinar.DecodeEvent([]byte(body))
 	if err != nil {
-		t.Fatalf("DecodeEvent(%s): %v", body, err)
+		return nil, fmt.Errorf("DecodeEvent(%s): %w", body, err)
 	}
-	return &gotowebinar.Delivery{Event: *ev, ReceivedAt: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC), ForwardedFor: "203.0.113.7"}
+	return &gotowebinar.Delivery{Event: *ev, ReceivedAt: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC), ForwardedFor: "203.0.113.7"}, nil
 }
 
 func openTest(t testing.TB) *Store {

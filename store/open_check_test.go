@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -8,28 +9,68 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// filled is a data dir holding a real database with some events, closed.
+// filled is a data dir holding a real database with some events, closed:
+// a copy of filledOnce's, so that the 200 deliveries, each its own fsynced
+// commit, are stored once per test binary and not once per test.
 func filled(t *testing.T) (dir, path string) {
 	t.Helper()
-	dir = t.TempDir()
-	s, err := Open(dir, Options{})
+	src, err := filledOnce()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("filling the shared database: %v", err)
 	}
-	for i := range 200 {
-		put(t, s, addedBody(fmt.Sprintf("ek-%d", i), "111", fmt.Sprint(9000000+i), "2026-03-01T10:00:00Z"))
+	dir = t.TempDir()
+	entries, err := os.ReadDir(src)
+	must(t, err)
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			t.Fatalf("filled: %s in the data dir is not a file", e.Name())
+		}
+		fi, err := e.Info()
+		must(t, err)
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		must(t, err)
+		must(t, os.WriteFile(filepath.Join(dir, e.Name()), b, fi.Mode().Perm()))
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	fi, err := os.Stat(src)
+	must(t, err)
+	must(t, os.Chmod(dir, fi.Mode().Perm())) // as Open left it
 	return dir, filepath.Join(dir, FileName)
 }
+
+// filledOnce makes filled's data dir on first use; TestMain removes it.
+var filledOnce = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "webinarsync-filled-")
+	if err != nil {
+		return "", err
+	}
+	filledDir.Store(&dir)
+	s, err := Open(dir, Options{})
+	if err != nil {
+		return "", err
+	}
+	for i := range 200 {
+		d, err := testDelivery(addedBody(fmt.Sprintf("ek-%d", i), "111", fmt.Sprint(9000000+i), "2026-03-01T10:00:00Z"))
+		if err != nil {
+			s.Close()
+			return "", err
+		}
+		if stored, err := s.PutEvent(context.Background(), d); err != nil || !stored {
+			s.Close()
+			return "", fmt.Errorf("PutEvent %d: stored = %v, %v", i, stored, err)
+		}
+	}
+	return dir, s.Close()
+})
+
+var filledDir atomic.Pointer[string]
 
 func TestOpen_RefusesDamagedAndForeignFiles(t *testing.T) {
 	t.Parallel()
