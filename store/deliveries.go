@@ -300,7 +300,9 @@ func (l *DeliveryLog) writeBatch(batch []gotowebinar.Outcome) {
 // commit writes a batch and prunes the ring and the links to their caps.
 func (l *DeliveryLog) commit(batch []gotowebinar.Outcome) ([]uint64, error) {
 	var ids []uint64
-	err := l.st.update(func(tx *bolt.Tx) error {
+	// write, not update: delivery records touch no view, so they need not
+	// wait for the views to catch up with a flood.
+	err := l.st.write(func(tx *bolt.Tx) error {
 		ids = ids[:0]
 		links, ring, meta := tx.Bucket([]byte(bucketDeliveryLinks)), tx.Bucket([]byte(bucketDeliveryRing)), tx.Bucket([]byte(bucketDeliveryMeta))
 		for _, o := range batch {

@@ -39,14 +39,7 @@ type eraseView struct {
 // confirmErase serves GET /webinars/{webinarKey}/registrants/{registrantKey}/erase.
 func (s *Server) confirmErase(w http.ResponseWriter, r *http.Request) error {
 	key, regKey := r.PathValue("webinarKey"), r.PathValue("registrantKey")
-	wb, err := s.store.Webinar(key)
-	if err != nil {
-		return fmt.Errorf("webinar %s: %w", key, err)
-	}
-	reg, err := s.store.Registrant(key, regKey)
-	if errors.Is(err, store.ErrNotFound) {
-		return registrantNotFound(wb, regKey)
-	}
+	wb, reg, err := s.pathRegistrant(key, regKey)
 	if err != nil {
 		return err
 	}
@@ -66,14 +59,7 @@ func (s *Server) confirmErase(w http.ResponseWriter, r *http.Request) error {
 // eraseRegistrant serves POST /webinars/{webinarKey}/registrants/{registrantKey}/erase.
 func (s *Server) eraseRegistrant(w http.ResponseWriter, r *http.Request) error {
 	key, regKey := r.PathValue("webinarKey"), r.PathValue("registrantKey")
-	wb, err := s.store.Webinar(key)
-	if err != nil {
-		return fmt.Errorf("webinar %s: %w", key, err)
-	}
-	reg, err := s.store.Registrant(key, regKey)
-	if errors.Is(err, store.ErrNotFound) {
-		return registrantNotFound(wb, regKey)
-	}
+	wb, reg, err := s.pathRegistrant(key, regKey)
 	if err != nil {
 		return err
 	}
@@ -219,9 +205,19 @@ func (s *Server) retentionDays() int {
 	return ret.Days
 }
 
-func registrantNotFound(wb store.Webinar, regKey string) error {
-	return &userError{status: http.StatusNotFound, title: "Registrant not found",
-		msg: "Webinar " + webinarTitle(wb) + " has no registrant with key " + regKey + "."}
+// pathRegistrant reads the webinar and registrant a page's path names; a
+// registrant the webinar lacks is a 404 in words.
+func (s *Server) pathRegistrant(key, regKey string) (store.Webinar, store.Registrant, error) {
+	wb, err := s.store.Webinar(key)
+	if err != nil {
+		return wb, store.Registrant{}, fmt.Errorf("webinar %s: %w", key, err)
+	}
+	reg, err := s.store.Registrant(key, regKey)
+	if errors.Is(err, store.ErrNotFound) {
+		return wb, reg, &userError{status: http.StatusNotFound, title: "Registrant not found",
+			msg: "Webinar " + webinarTitle(wb) + " has no registrant with key " + regKey + "."}
+	}
+	return wb, reg, err
 }
 
 // cmpName is a person's name, or their address when the name is unknown.

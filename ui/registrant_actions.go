@@ -3,7 +3,6 @@ package ui
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -258,15 +257,7 @@ type removeView struct {
 // the step that asks before anything is deleted at GoTo.
 func (s *Server) confirmRemove(w http.ResponseWriter, r *http.Request) error {
 	key, regKey := r.PathValue("webinarKey"), r.PathValue("registrantKey")
-	wb, err := s.store.Webinar(key)
-	if err != nil {
-		return fmt.Errorf("webinar %s: %w", key, err)
-	}
-	reg, err := s.store.Registrant(key, regKey)
-	if errors.Is(err, store.ErrNotFound) {
-		return &userError{status: http.StatusNotFound, title: "Registrant not found",
-			msg: "Webinar " + webinarTitle(wb) + " has no registrant with key " + regKey + "."}
-	}
+	wb, reg, err := s.pathRegistrant(key, regKey)
 	if err != nil {
 		return err
 	}
