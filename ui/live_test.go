@@ -365,7 +365,7 @@ func TestLiveEvents_NoGapNoDuplicateWhileJoinsArrive(t *testing.T) {
 		seen := map[string]bool{} // registrant keys
 		last := uint64(0)
 		for len(seen) < total {
-			e := c.await(t, "a join", 3*time.Second, func(e sseEvent) bool { return e.Event == "join" || e.Event == "joined" })
+			e := c.await(t, "a join", 10*time.Second, func(e sseEvent) bool { return e.Event == "join" || e.Event == "joined" })
 			var keys []string
 			if e.Event == "joined" {
 				keys = strings.Fields(e.Data)
