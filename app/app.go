@@ -70,6 +70,9 @@ type Config struct {
 	// UIPoll is how often the home and setup pages check for changes; 0 is
 	// the UI's default (tests shorten it).
 	UIPoll time.Duration
+	// GoToRateLimit is requests per second to GoTo's API: 0 stays under
+	// GoTo's limit, <0 is none (tests against a simulator of their own).
+	GoToRateLimit float64
 	// Ready, when set, is called once both listeners are up, with the UI's
 	// URL (main opens the browser there; tests use it to find the app).
 	Ready func(uiURL string)
@@ -184,7 +187,7 @@ func (r *running) open(ctx context.Context) error {
 		cfg.GoTo = r.demo.endpoints
 	}
 	r.goTo, err = newGoTo(goToConfig{Store: st, Logger: log, Endpoints: cfg.GoTo,
-		EnvSecret: cfg.WebhookSecret != "", Survey: cfg.SurveyEvents, Window: cfg.Sync})
+		EnvSecret: cfg.WebhookSecret != "", Survey: cfg.SurveyEvents, Window: cfg.Sync, RateLimit: cfg.GoToRateLimit})
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,21 @@ func (s *Store) JoinsAfter(webinarKey string, after uint64) ([]Join, error) {
 	return out, nil
 }
 
+// ViewsSeq is the Seq up to which the views (webinars, registrants,
+// joins) hold every delivery, once they cover each one acknowledged before
+// the call. A reader of the views that goes on from it misses nothing;
+// LastSeq can be ahead of the views for a moment after an
+// acknowledgement, and a join between the two would be skipped.
+func (s *Store) ViewsSeq() (uint64, error) {
+	if s.views == nil {
+		return s.LastSeq() // read-only: nothing is applied later
+	}
+	s.views.wait()
+	s.views.mu.Lock()
+	defer s.views.mu.Unlock()
+	return s.views.applied, nil
+}
+
 // LastSeq is the Seq of the newest stored delivery, 0 before the first.
 func (s *Store) LastSeq() (uint64, error) {
 	var seq uint64

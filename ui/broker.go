@@ -62,7 +62,8 @@ type broker struct {
 
 // boardEvery is the least time between two renderings of the boards: the
 // figures still move twice or more a second, and a flood of joins costs
-// a few board renderings a second instead of one per round.
+// a few board renderings a second instead of one per round. Server.boardEvery
+// holds it; tests shorten it.
 const boardEvery = time.Second
 
 // maxPendingEntries bounds the entries kept per webinar between rounds;
@@ -102,8 +103,10 @@ func (b *broker) subscribe(webinar, session string, follow bool) *tab {
 	tp := b.topics[webinar]
 	if tp == nil {
 		// Joins stored up to now are the stream's replay to send; the
-		// broker sends what comes after.
-		last, err := b.srv.store.LastSeq()
+		// broker sends what comes after. The views' mark, not the log's:
+		// a join acknowledged but not yet in the views would fall between
+		// the replay and the broker.
+		last, err := b.srv.store.ViewsSeq()
 		if err != nil {
 			b.srv.log.Error("ui: live board: reading the last seq", "err", err)
 		}
@@ -279,7 +282,7 @@ func (b *broker) workBoards() {
 		select {
 		case <-b.done:
 			return
-		case <-time.After(boardEvery):
+		case <-time.After(b.srv.boardEvery):
 		}
 	}
 }

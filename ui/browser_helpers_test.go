@@ -149,17 +149,19 @@ func atExit(f func()) {
 	exitFuncs = append(exitFuncs, f)
 }
 
-// The tabs are pooled. Opening a tab in a fresh browser context costs
+// The tab is pooled. Opening a tab in a fresh browser context costs
 // more than most tests' own work (0.5–0.7 s on two CPUs, its first page
 // another 0.4 s to start a renderer, closing it 0.15 s), so a test borrows
-// one of at most two tabs, each in a browser context of its own, and the
-// tab goes back wiped (0.1–0.2 s).
+// the one tab, in a browser context of its own, and it goes back wiped
+// (0.1–0.2 s). One tab, not two: on two CPUs a second tab's rendering only
+// slows the first, and the package took 16.5–17.7 s with one, 18–21 s with
+// two.
 var tabPool = struct {
-	slots chan struct{}    // at most two tabs at work at once
+	slots chan struct{}    // one tab at work at a time
 	idle  chan *pooledTab  // wiped tabs waiting for a test
 	blank *httptest.Server // the page an idle tab shows
 	once  sync.Once
-}{slots: make(chan struct{}, 2), idle: make(chan *pooledTab, 2)}
+}{slots: make(chan struct{}, 1), idle: make(chan *pooledTab, 1)}
 
 // pooledTab is a tab of the shared browser in a browser context of its own.
 type pooledTab struct {
@@ -271,8 +273,8 @@ func inBrowser[P, R any](ctx context.Context, cmd cdp.Command[P, R], params P) e
 // that bounds its browser work, and collects the page's errors.
 func lendTab(t *testing.T) (*pooledTab, context.Context, func() []string) {
 	t.Helper()
-	// At most two tabs at work at once: more only make Chromium's
-	// rendering fight over two CPUs and every test slower.
+	// One tab at work at a time: more only make Chromium's rendering
+	// fight over two CPUs and every test slower.
 	tabPool.slots <- struct{}{}
 	var tab *pooledTab
 	select {
@@ -324,8 +326,8 @@ func lendTab(t *testing.T) (*pooledTab, context.Context, func() []string) {
 // browser lends the test a tab of its own, in a browser context of its
 // own, and collects the page's errors (script exceptions, failed loads, CSP
 // reports). The tab goes back to the pool, wiped, when the test ends. A
-// test takes one tab: two tests each waiting for a second would wait for
-// ever on a pool of two.
+// test takes one tab: a test waiting for a second would wait for ever on
+// a pool of one.
 func browser(t *testing.T) (context.Context, func() []string) {
 	t.Helper()
 	_, ctx, problems := lendTab(t)

@@ -364,8 +364,19 @@ func TestLiveEvents_NoGapNoDuplicateWhileJoinsArrive(t *testing.T) {
 		// comes once, rows in the order stored.
 		seen := map[string]bool{} // registrant keys
 		last := uint64(0)
+		var got []string // what the tab was sent, for the failure message
+		defer func() {
+			if t.Failed() && len(seen) < total {
+				for seq, key := range want {
+					if !seen[key] {
+						t.Logf("tab %d never got join %s of %s; it got %q", i, seq, key, got)
+					}
+				}
+			}
+		}()
 		for len(seen) < total {
-			e := c.await(t, "a join", 10*time.Second, func(e sseEvent) bool { return e.Event == "join" || e.Event == "joined" })
+			e := c.await(t, fmt.Sprintf("tab %d's join %d of %d", i, len(seen)+1, total), 10*time.Second, func(e sseEvent) bool { return e.Event == "join" || e.Event == "joined" })
+			got = append(got, e.Event+" "+e.ID+" "+strconv.Itoa(strings.Count(e.Data, `id="join-`))+" rows")
 			var keys []string
 			if e.Event == "joined" {
 				keys = strings.Fields(e.Data)

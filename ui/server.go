@@ -70,8 +70,9 @@ type Server struct {
 	hops hops          // one-time passes for the login's hop between hosts
 	poll time.Duration // Config.Poll
 
-	heartbeat time.Duration // live streams' idle heartbeat; tests shorten it
-	streams   *streams      // the live streams' broker and shutdown
+	heartbeat  time.Duration // live streams' idle heartbeat; tests shorten it
+	boardEvery time.Duration // least time between two renderings of the live boards; tests shorten it
+	streams    *streams      // the live streams' broker and shutdown
 }
 
 // New builds a Server from cfg.
@@ -94,8 +95,9 @@ func New(cfg Config) *Server {
 		registrants:    cfg.Registrants,
 		forward:        cfg.Forward,
 
-		heartbeat: defaultHeartbeat,
-		streams:   newStreams(),
+		heartbeat:  defaultHeartbeat,
+		boardEvery: boardEvery,
+		streams:    newStreams(),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
