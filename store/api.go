@@ -94,7 +94,11 @@ type Join struct {
 
 // LogEntry is one stored delivery, as received.
 type LogEntry struct {
-	Seq          uint64    `json:"seq"` // increasing with arrival
+	Seq uint64 `json:"seq"` // increasing with arrival
+	// Provider is who delivered it: "" for GoTo (every record written
+	// before a second provider), else the provider's name (ProviderEvent),
+	// and then EventKey and WebinarKey are namespaced by ProviderKey.
+	Provider     string    `json:"provider,omitempty"`
 	EventKey     string    `json:"eventKey"`
 	EventName    string    `json:"eventName"`
 	WebinarKey   string    `json:"webinarKey,omitempty"`

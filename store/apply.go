@@ -280,6 +280,11 @@ func applyLogged(tx *bolt.Tx, logB *bolt.Bucket, seq uint64, d *gotowebinar.Deli
 		if entry, err = decodeLogRecord(rec, true); err != nil {
 			return err
 		}
+		if entry.Provider != "" {
+			// Another provider's delivery: in the log, in no view yet
+			// (PutProviderEvent).
+			return indexLogName(tx, entry.EventName, seqKey)
+		}
 		ev, err := gotowebinar.DecodeEvent(entry.Raw)
 		if err != nil {
 			// Kept raw (a tombstone, or a shape this version cannot

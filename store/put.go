@@ -66,8 +66,21 @@ func (s *Store) PutEvent(ctx context.Context, d *gotowebinar.Delivery) (stored b
 // views are applied from the log after (apply.go). It only touches tx, so
 // the committer may rerun it safely.
 func putEventTx(tx *bolt.Tx, d *gotowebinar.Delivery, receivedAt time.Time) (LogEntry, bool, error) {
-	eventKey := []byte(d.EventKey)
-	if dup, err := storedAlready(tx, d.EventName, eventKey); err != nil || dup {
+	return putLogTx(tx, LogEntry{
+		EventKey:     string(d.EventKey),
+		EventName:    d.EventName,
+		WebinarKey:   string(d.WebinarKey()),
+		ReceivedAt:   receivedAt,
+		ForwardedFor: d.ForwardedFor,
+		Raw:          d.Raw,
+	})
+}
+
+// putLogTx appends entry to the log (its Seq assigned here) unless a
+// delivery of its name and EventKey is stored, whatever its provider.
+func putLogTx(tx *bolt.Tx, entry LogEntry) (LogEntry, bool, error) {
+	eventKey := []byte(entry.EventKey)
+	if dup, err := storedAlready(tx, entry.EventName, eventKey); err != nil || dup {
 		return LogEntry{}, false, err
 	}
 	logB := tx.Bucket([]byte(bucketLog))
@@ -75,15 +88,7 @@ func putEventTx(tx *bolt.Tx, d *gotowebinar.Delivery, receivedAt time.Time) (Log
 	if err != nil {
 		return LogEntry{}, false, fmt.Errorf("next sequence: %w", err)
 	}
-	entry := LogEntry{
-		Seq:          seq,
-		EventKey:     string(d.EventKey),
-		EventName:    d.EventName,
-		WebinarKey:   string(d.WebinarKey()),
-		ReceivedAt:   receivedAt,
-		ForwardedFor: d.ForwardedFor,
-		Raw:          d.Raw,
-	}
+	entry.Seq = seq
 	rec, err := encodeLogRecord(entry)
 	if err != nil {
 		return LogEntry{}, false, err
@@ -92,7 +97,7 @@ func putEventTx(tx *bolt.Tx, d *gotowebinar.Delivery, receivedAt time.Time) (Log
 	if err := logB.Put(seqKey, rec); err != nil {
 		return LogEntry{}, false, fmt.Errorf("log: %w", err)
 	}
-	if err := keepEventKey(tx, d.EventName, eventKey, seqKey); err != nil {
+	if err := keepEventKey(tx, entry.EventName, eventKey, seqKey); err != nil {
 		return LogEntry{}, false, err
 	}
 	if err := addCounter(tx.Bucket([]byte(bucketMeta)), metaEvents, 1); err != nil {

@@ -1,0 +1,145 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+)
+
+// A RingCentral notification as it arrives: its uuid is the delivery's id.
+const rcBody = `{"uuid":"ed1cf00c-0420-4bf5-a0ae-e659cc9f77e0","event":"/webinar/registration/v1/company/sessions/registrants?webinarId=123456789",
+  "timestamp":"2026-03-10T18:07:52.534Z","subscriptionId":"95fecfc9","ownerId":"256440016",
+  "body":{"id":"555000111","sessionId":"987654321","webinarId":"123456789","firstName":"Zoë","email":"zoe@example.com"}}`
+
+func rcEvent() *ProviderEvent {
+	return &ProviderEvent{Provider: "ringcentral", ID: "ed1cf00c-0420-4bf5-a0ae-e659cc9f77e0",
+		Name: "/webinar/registration/v1/company/sessions/registrants", WebinarID: "123456789",
+		Raw: []byte(rcBody), ReceivedAt: time.Date(2026, 3, 10, 18, 7, 53, 0, time.UTC), ForwardedFor: "203.0.113.7"}
+}
+
+// Another provider's delivery is kept once, byte for byte, under keys of
+// its own: the same id from GoTo is another event, and a redelivery is not
+// stored again, also after a restart.
+func TestPutProviderEvent_StoresOnceUnderItsProvidersKeys(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if stored, err := s.PutProviderEvent(ctx, rcEvent()); err != nil || !stored {
+		t.Fatalf("first delivery: stored=%v, %v", stored, err)
+	}
+	if stored, err := s.PutProviderEvent(ctx, rcEvent()); err != nil || stored {
+		t.Fatalf("redelivery: stored=%v, %v; want not stored", stored, err)
+	}
+	// GoTo's eventKeys are ids too: one equal to RingCentral's uuid is
+	// another delivery, not a redelivery.
+	put(t, s, addedBody("ed1cf00c-0420-4bf5-a0ae-e659cc9f77e0", "123456789", "555000111", "2026-03-10T18:07:52Z"))
+	if c := mustCounts(t, s); c.Events != 2 {
+		t.Errorf("%d events stored, want the RingCentral one and GoTo's", c.Events)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if stored, err := s.PutProviderEvent(ctx, rcEvent()); err != nil || stored {
+		t.Fatalf("redelivery after a restart: stored=%v, %v; want not stored", stored, err)
+	}
+	got, err := s.Event(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := LogEntry{Seq: 1, Provider: "ringcentral", EventKey: "ringcentral:ed1cf00c-0420-4bf5-a0ae-e659cc9f77e0",
+		EventName: "/webinar/registration/v1/company/sessions/registrants", WebinarKey: "ringcentral:123456789",
+		ReceivedAt: time.Date(2026, 3, 10, 18, 7, 53, 0, time.UTC), ForwardedFor: "203.0.113.7"}
+	raw := got.Raw
+	got.Raw = nil
+	if !bytes.Equal(raw, []byte(rcBody)) {
+		t.Errorf("raw body\n%s\nwant byte for byte\n%s", raw, rcBody)
+	}
+	if !got.ReceivedAt.Equal(want.ReceivedAt) {
+		t.Errorf("received at %v, want %v", got.ReceivedAt, want.ReceivedAt)
+	}
+	got.ReceivedAt = want.ReceivedAt
+	if got.Provider != want.Provider || got.EventKey != want.EventKey || got.EventName != want.EventName ||
+		got.WebinarKey != want.WebinarKey || got.ForwardedFor != want.ForwardedFor {
+		t.Errorf("log entry %+v, want %+v", got, want)
+	}
+	// GoTo's registrant is in the views; RingCentral's delivery is in the
+	// log only, and made no webinar of its own.
+	if w := mustWebinar(t, s, "123456789"); w.Registrants != 1 {
+		t.Errorf("GoTo's webinar lists %d registrants, want 1", w.Registrants)
+	}
+	if _, err := s.Webinar("ringcentral:123456789"); err == nil {
+		t.Error("a RingCentral delivery made a webinar in the views")
+	}
+}
+
+func TestPutProviderEvent_RefusesWhatIsNotAnotherProvidersDelivery(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	for name, mutate := range map[string]func(*ProviderEvent){
+		"no provider":     func(e *ProviderEvent) { e.Provider = "" },
+		"GoTo":            func(e *ProviderEvent) { e.Provider = ProviderGoTo },
+		"a colon in name": func(e *ProviderEvent) { e.Provider = "ring:central" },
+		"no id":           func(e *ProviderEvent) { e.ID = "" },
+	} {
+		e := rcEvent()
+		mutate(e)
+		if stored, err := s.PutProviderEvent(context.Background(), e); err == nil || stored {
+			t.Errorf("%s: stored=%v, err=%v; want an error", name, stored, err)
+		}
+	}
+	if c := mustCounts(t, s); c.Events != 0 {
+		t.Errorf("%d events stored, want none", c.Events)
+	}
+}
+
+func TestProviderKey_GoTosStayBareOthersCannotCollide(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ provider, id, key, of string }{
+		{ProviderGoTo, "5432440361268815481", "5432440361268815481", ProviderGoTo},
+		{"", "5432440361268815481", "5432440361268815481", ProviderGoTo},
+		{"ringcentral", "5432440361268815481", "ringcentral:5432440361268815481", "ringcentral"},
+		{"ringcentral", "a:b", "ringcentral:a:b", "ringcentral"},
+	} {
+		if got := ProviderKey(tc.provider, tc.id); got != tc.key {
+			t.Errorf("ProviderKey(%q, %q) = %q, want %q", tc.provider, tc.id, got, tc.key)
+		}
+		if got := ProviderOf(tc.key); got != tc.of {
+			t.Errorf("ProviderOf(%q) = %q, want %q", tc.key, got, tc.of)
+		}
+	}
+}
+
+// Erasing a person also replaces another provider's raw bodies that name
+// them; the delivery's id still refuses a redelivery.
+func TestErasePerson_ReachesAnotherProvidersDeliveries(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	ctx := context.Background()
+	if _, err := s.PutProviderEvent(ctx, rcEvent()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ErasePerson(ctx, "ZOE@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.Event(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Tombstone == nil || bytes.Contains(bytes.ToLower(e.Raw), []byte("zoe@example.com")) {
+		t.Errorf("after the erasure the RingCentral delivery reads %s (tombstone %v)", e.Raw, e.Tombstone)
+	}
+	if stored, err := s.PutProviderEvent(ctx, rcEvent()); err != nil || stored {
+		t.Errorf("a redelivery after the erasure: stored=%v, %v; want refused", stored, err)
+	}
+}
