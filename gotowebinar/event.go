@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"webinarsync/record"
 )
 
 // The event names GoTo Webinar delivers.
@@ -41,49 +43,13 @@ type WebinarRef struct {
 	WebinarCreatorKey Key    `json:"webinarCreatorKey,omitempty"`
 }
 
-// Profile is what registrants tell about themselves on the registration
-// form, under the names GoTo's events give it. Events and the store embed
-// it; Fields walks it, so code that treats every field alike (merging,
-// export) cannot miss one. It has no JSON methods, so where it is embedded
-// its fields stay flat in the JSON (events, and records already stored).
-type Profile struct {
-	FirstName           string `json:"firstName"`
-	LastName            string `json:"lastName"`
-	Email               string `json:"email"`
-	Phone               string `json:"phone,omitempty"`
-	Address             string `json:"address,omitempty"`
-	City                string `json:"city,omitempty"`
-	State               string `json:"state,omitempty"`
-	Country             string `json:"country,omitempty"`
-	ZipCode             string `json:"zipCode,omitempty"`
-	Organization        string `json:"organization,omitempty"`
-	JobTitle            string `json:"jobTitle,omitempty"`
-	Industry            string `json:"industry,omitempty"` // the guide spells it "Industry"; decoding is case-insensitive
-	NumberOfEmployees   string `json:"numberOfEmployees,omitempty"`
-	PurchasingRole      string `json:"purchasingRole,omitempty"`
-	PurchasingTimeFrame string `json:"purchasingTimeFrame,omitempty"`
-	Comments            string `json:"comments,omitempty"`
-}
+// Profile is what registrants tell about themselves, under the names
+// GoTo's events give it: the provider-neutral record.Profile, which the
+// store keeps for every provider.
+type Profile = record.Profile
 
-// ProfileField is one field of a Profile: its name in GoTo's events (and
-// in the registrants CSV) and where its value is.
-type ProfileField struct {
-	Name  string
-	Value *string
-}
-
-// Fields lists p's fields in the order of the struct. It is an array so
-// that walking it allocates nothing: the CSV export does so once a row.
-func (p *Profile) Fields() [16]ProfileField {
-	return [...]ProfileField{
-		{"firstName", &p.FirstName}, {"lastName", &p.LastName}, {"email", &p.Email},
-		{"phone", &p.Phone}, {"address", &p.Address}, {"city", &p.City}, {"state", &p.State},
-		{"country", &p.Country}, {"zipCode", &p.ZipCode}, {"organization", &p.Organization},
-		{"jobTitle", &p.JobTitle}, {"industry", &p.Industry}, {"numberOfEmployees", &p.NumberOfEmployees},
-		{"purchasingRole", &p.PurchasingRole}, {"purchasingTimeFrame", &p.PurchasingTimeFrame},
-		{"comments", &p.Comments},
-	}
-}
+// ProfileField is one field of a Profile.
+type ProfileField = record.ProfileField
 
 // RegistrantAdded is the registrant.added event: someone registered.
 type RegistrantAdded struct {

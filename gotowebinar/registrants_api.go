@@ -115,12 +115,12 @@ type NewRegistrant struct {
 // webinar's form field by field can reach every one of them.
 func (r *NewRegistrant) Fields() [16]ProfileField {
 	return [...]ProfileField{
-		{"firstName", &r.FirstName}, {"lastName", &r.LastName}, {"email", &r.Email},
-		{"address", &r.Address}, {"city", &r.City}, {"state", &r.State}, {"zipCode", &r.ZipCode},
-		{"country", &r.Country}, {"phone", &r.Phone}, {"organization", &r.Organization},
-		{"jobTitle", &r.JobTitle}, {"questionsAndComments", &r.QuestionsAndComments},
-		{"industry", &r.Industry}, {"numberOfEmployees", &r.NumberOfEmployees},
-		{"purchasingTimeFrame", &r.PurchasingTimeFrame}, {"purchasingRole", &r.PurchasingRole},
+		{Name: "firstName", Value: &r.FirstName}, {Name: "lastName", Value: &r.LastName}, {Name: "email", Value: &r.Email},
+		{Name: "address", Value: &r.Address}, {Name: "city", Value: &r.City}, {Name: "state", Value: &r.State}, {Name: "zipCode", Value: &r.ZipCode},
+		{Name: "country", Value: &r.Country}, {Name: "phone", Value: &r.Phone}, {Name: "organization", Value: &r.Organization},
+		{Name: "jobTitle", Value: &r.JobTitle}, {Name: "questionsAndComments", Value: &r.QuestionsAndComments},
+		{Name: "industry", Value: &r.Industry}, {Name: "numberOfEmployees", Value: &r.NumberOfEmployees},
+		{Name: "purchasingTimeFrame", Value: &r.PurchasingTimeFrame}, {Name: "purchasingRole", Value: &r.PurchasingRole},
 	}
 }
 

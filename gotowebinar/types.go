@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"webinarsync/record"
 )
 
 // Key is a GoTo identifier (webinarKey, registrantKey, …) kept as its exact
@@ -141,15 +143,9 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	return json.Marshal(t.Time.Format(time.RFC3339Nano))
 }
 
-// Response is one answer to an organizer's custom registration question.
-type Response struct {
-	Question string   `json:"question"`
-	Type     string   `json:"type,omitempty"` // MULTIPLE_CHOICE or SHORT_ANSWER when GoTo says
-	Answers  []string `json:"answers"`
-}
-
-// Answer joins the answers for display and CSV cells.
-func (r Response) Answer() string { return strings.Join(r.Answers, "; ") }
+// Response is one answer to an organizer's custom registration question
+// (the provider-neutral record.Response).
+type Response = record.Response
 
 // Responses decodes every documented shape of a registrant's answers:
 //   - the guide's [questionText, questionType, [answerText…]] tuples,

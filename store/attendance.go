@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/record"
 )
 
 // Session is one session of a webinar as GoTo's REST API reported it.
@@ -66,17 +67,17 @@ func (a Attendance) LeaveTime() time.Time {
 	return t
 }
 
-// MergeSessionAttendance stores a session and who attended it, as GoTo
-// reported at observedAt, replacing what an earlier report said of that
+// MergeSessionAttendance stores a session and who attended it, as a
+// provider reported at observedAt, replacing what an earlier report said of that
 // session, and updates each registrant's attendance over all sessions
 // (Attended, AttendanceTimeInSeconds, first JoinTime, last LeaveTime).
 // Someone GoTo reports who is not known yet is added from the report.
-func (s *Store) MergeSessionAttendance(webinarKey string, sess gotowebinar.Session, attendees []gotowebinar.Attendee, observedAt time.Time) error {
-	if webinarKey == "" || sess.SessionKey == "" {
+func (s *Store) MergeSessionAttendance(webinarKey string, sess record.Session, attendees []record.Attendee, observedAt time.Time) error {
+	if webinarKey == "" || sess.Key == "" {
 		return errors.New("store: merge attendance: no webinar or session key")
 	}
 	observedAt = storableTime(observedAt)
-	sessionKey := string(sess.SessionKey)
+	sessionKey := sess.Key
 	err := s.batch(func(tx *bolt.Tx) error {
 		if webinarDeleted(tx, webinarKey) { // deleted here: not copied back (erase.go)
 			return nil
@@ -99,8 +100,8 @@ func (s *Store) MergeSessionAttendance(webinarKey string, sess gotowebinar.Sessi
 		}
 		sv, err := json.Marshal(Session{
 			WebinarKey: webinarKey, SessionKey: sessionKey,
-			StartTime: storableTime(sess.StartTime.Time), EndTime: storableTime(sess.EndTime.Time),
-			RegistrantsAttended: max(sess.RegistrantsAttended, len(attendees)),
+			StartTime: storableTime(sess.Start), EndTime: storableTime(sess.End),
+			RegistrantsAttended: max(sess.Attended, len(attendees)),
 		})
 		if err != nil {
 			return err
@@ -171,14 +172,14 @@ func (s *Store) MergeSessionAttendance(webinarKey string, sess gotowebinar.Sessi
 	return nil
 }
 
-func attendanceRecord(webinarKey, sessionKey string, a gotowebinar.Attendee) Attendance {
+func attendanceRecord(webinarKey, sessionKey string, a record.Attendee) Attendance {
 	rec := Attendance{
-		WebinarKey: webinarKey, SessionKey: sessionKey, RegistrantKey: string(a.RegistrantKey),
+		WebinarKey: webinarKey, SessionKey: sessionKey, RegistrantKey: a.RegistrantKey,
 		FirstName: a.FirstName, LastName: a.LastName, Email: a.Email,
-		AttendanceTimeInSeconds: max(a.AttendanceTimeInSeconds, 0),
+		AttendanceTimeInSeconds: max(a.Seconds, 0),
 	}
-	for _, iv := range a.Attendance {
-		rec.Intervals = append(rec.Intervals, Interval{JoinTime: storableTime(iv.JoinTime.Time), LeaveTime: storableTime(iv.LeaveTime.Time)})
+	for _, iv := range a.Intervals {
+		rec.Intervals = append(rec.Intervals, Interval{JoinTime: storableTime(iv.Start), LeaveTime: storableTime(iv.End)})
 	}
 	slices.SortFunc(rec.Intervals, func(x, y Interval) int { return x.JoinTime.Compare(y.JoinTime) })
 	return rec

@@ -283,7 +283,7 @@ func TestExportCSV_AttendedFromWebhookOrReport(t *testing.T) {
 	)
 	join := gotowebinar.Time{Time: time.Date(2025, 6, 10, 15, 1, 0, 0, time.UTC)}
 	leave := gotowebinar.Time{Time: time.Date(2025, 6, 10, 15, 31, 0, 0, time.UTC)}
-	err := s.MergeSessionAttendance(webinarKey, gotowebinar.Session{SessionKey: "9"}, []gotowebinar.Attendee{
+	err := mergeGoToAttendance(s, webinarKey, gotowebinar.Session{SessionKey: "9"}, []gotowebinar.Attendee{
 		{RegistrantKey: "2", AttendanceTimeInSeconds: 1800, Attendance: []gotowebinar.AttendanceInterval{{JoinTime: join, LeaveTime: leave}}},
 	}, time.Now())
 	if err != nil {

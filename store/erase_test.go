@@ -67,7 +67,7 @@ func eraseFixture(t *testing.T, s *Store, l *DeliveryLog) {
 			"firstName", "Grace", "lastName", "Hopper", "email", "grace@example.com"),
 	)
 	sess := gotowebinar.Session{SessionKey: "5001"}
-	must(t, s.MergeSessionAttendance("111", sess, []gotowebinar.Attendee{
+	must(t, mergeGoToAttendance(s, "111", sess, []gotowebinar.Attendee{
 		{RegistrantKey: "9001", FirstName: "Augusta", LastName: eraseName, Email: "augusta.KING@example.org", AttendanceTimeInSeconds: 1800},
 		{RegistrantKey: "9002", FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com", AttendanceTimeInSeconds: 2400},
 	}, time.Date(2025, 6, 11, 0, 0, 0, 0, time.UTC)))
@@ -162,7 +162,7 @@ func TestErasePerson_LeavesNoByteOfThemInTheFileAndKeepsEveryoneElse(t *testing.
 		t.Errorf("redelivery of an erased event: stored %v, %v; want a duplicate", stored, err)
 	}
 	// The sync lists her at GoTo still: not copied back.
-	if _, err := s.MergeRegistrants("111", []gotowebinar.Registrant{{RegistrantKey: "9001", Email: eraseAddr, LastName: eraseName}},
+	if _, err := mergeGoToRegistrants(s, "111", []gotowebinar.Registrant{{RegistrantKey: "9001", Email: eraseAddr, LastName: eraseName}},
 		time.Now(), true); err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +317,7 @@ func TestCompact_DeliveriesFailFastWhileOtherWritesWait(t *testing.T) {
 	}
 	merged := make(chan error, 1)
 	go func() {
-		_, err := s.MergeWebinars([]gotowebinar.Webinar{{WebinarKey: "111", Subject: "Launch"}}, time.Now())
+		_, err := mergeGoToWebinars(s, []gotowebinar.Webinar{{WebinarKey: "111", Subject: "Launch"}}, time.Now())
 		merged <- err
 	}()
 	select {
@@ -373,7 +373,7 @@ func TestDeleteWebinar_RemovesEverythingAboutItAndKeepsTheOthers(t *testing.T) {
 	eraseFixture(t, s, l)
 	l.Observe(gotowebinar.Outcome{At: time.Now(), Result: gotowebinar.Stored, EventName: "registrant.added", EventKey: "a3"})
 	flush(t, l)
-	if _, err := s.MergeRegistrants("111", []gotowebinar.Registrant{{RegistrantKey: "9005", Email: "carol@example.com",
+	if _, err := mergeGoToRegistrants(s, "111", []gotowebinar.Registrant{{RegistrantKey: "9005", Email: "carol@example.com",
 		LastName: "Shaw", Responses: gotowebinar.Responses{{Question: "Only asked in 111?", Answers: []string{"yes"}}}}}, time.Now(), true); err != nil {
 		t.Fatal(err)
 	}
@@ -419,10 +419,10 @@ func TestDeleteWebinar_RemovesEverythingAboutItAndKeepsTheOthers(t *testing.T) {
 	if stored, _ := s.PutEvent(context.Background(), delivery(t, addedBody("a2", "111", "9002", "2025-06-01T10:02:00Z"))); stored {
 		t.Error("a redelivery of the deleted webinar's event was stored again")
 	}
-	if _, err := s.MergeWebinars([]gotowebinar.Webinar{{WebinarKey: "111", Subject: "Quarterly Launch"}}, time.Now()); err != nil {
+	if _, err := mergeGoToWebinars(s, []gotowebinar.Webinar{{WebinarKey: "111", Subject: "Quarterly Launch"}}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.MergeRegistrants("111", []gotowebinar.Registrant{{RegistrantKey: "9003"}}, time.Now(), false); err != nil {
+	if _, err := mergeGoToRegistrants(s, "111", []gotowebinar.Registrant{{RegistrantKey: "9003"}}, time.Now(), false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Webinar("111"); !errors.Is(err, ErrNotFound) {

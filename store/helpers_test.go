@@ -197,3 +197,17 @@ func mustRegistrant(t testing.TB, s *Store, webinarKey, registrantKey string) Re
 
 // raw is JSON text to put into a body as is.
 func raw(s string) json.RawMessage { return json.RawMessage(s) }
+
+// The merges with GoTo's REST answers, turned into records as GoTo's
+// catch-up turns them (gotowebinar.Records).
+func mergeGoToWebinars(s *Store, ws []gotowebinar.Webinar, at time.Time) (MergeResult, error) {
+	return s.MergeWebinars(gotowebinar.Records(ws), at)
+}
+
+func mergeGoToRegistrants(s *Store, webinarKey string, rs []gotowebinar.Registrant, at time.Time, detailed bool) (MergeResult, error) {
+	return s.MergeRegistrants(webinarKey, gotowebinar.Records(rs), at, detailed)
+}
+
+func mergeGoToAttendance(s *Store, webinarKey string, sess gotowebinar.Session, as []gotowebinar.Attendee, at time.Time) error {
+	return s.MergeSessionAttendance(webinarKey, sess.Record(), gotowebinar.Records(as), at)
+}

@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/record"
 )
 
 // Merging what GoTo's REST API says (a catch-up sync) with what webhooks
@@ -49,9 +50,9 @@ type MergeResult struct {
 	Changed int // known, and something changed
 }
 
-// MergeWebinars applies webinars as GoTo's REST API listed them at
+// MergeWebinars applies webinars as a provider's REST API listed them at
 // observedAt.
-func (s *Store) MergeWebinars(ws []gotowebinar.Webinar, observedAt time.Time) (MergeResult, error) {
+func (s *Store) MergeWebinars(ws []record.Webinar, observedAt time.Time) (MergeResult, error) {
 	observedAt = storableTime(observedAt)
 	var res MergeResult
 	err := s.batch(func(tx *bolt.Tx) error {
@@ -69,8 +70,8 @@ func (s *Store) MergeWebinars(ws []gotowebinar.Webinar, observedAt time.Time) (M
 	return res, nil
 }
 
-func mergeWebinarTx(tx *bolt.Tx, rw gotowebinar.Webinar, observedAt time.Time, res *MergeResult) error {
-	key := string(rw.WebinarKey)
+func mergeWebinarTx(tx *bolt.Tx, rw record.Webinar, observedAt time.Time, res *MergeResult) error {
+	key := rw.Key
 	if key == "" || webinarDeleted(tx, key) { // deleted here: not copied back (erase.go)
 		return nil
 	}
@@ -91,21 +92,21 @@ func mergeWebinarTx(tx *bolt.Tx, rw gotowebinar.Webinar, observedAt time.Time, r
 	// A webinar GoTo lists now is as it is now: what it says is newer than
 	// any event we applied before, unless a timestamp lies ahead of our clock.
 	newer := !found || w.UpdatedAt.IsZero() || !observedAt.Before(w.UpdatedAt)
-	mergeString(&w.Title, rw.Subject, newer)
+	mergeString(&w.Title, rw.Title, newer)
 	mergeString(&w.Description, rw.Description, newer)
 	mergeFold(&w.ExperienceType, strings.ToUpper(rw.ExperienceType), newer)
 	mergeFold(&w.RecurrenceType, rw.RecurrenceType, newer)
-	mergeString(&w.RecurrenceKey, string(rw.RecurrenceKey), false)
-	mergeString(&w.OrganizerKey, string(rw.OrganizerKey), false)
-	mergeString(&w.AccountKey, string(rw.AccountKey), false)
+	mergeString(&w.RecurrenceKey, rw.RecurrenceKey, false)
+	mergeString(&w.OrganizerKey, rw.OrganizerKey, false)
+	mergeString(&w.AccountKey, rw.AccountKey, false)
 	mergeString(&w.TimeZone, rw.TimeZone, newer)
 
 	times := make([]gotowebinar.TimeRange, 0, len(rw.Times))
 	var start, end time.Time
 	for _, tr := range rw.Times {
 		t := gotowebinar.TimeRange{
-			StartTime: gotowebinar.Time{Time: storableTime(tr.StartTime.Time)},
-			EndTime:   gotowebinar.Time{Time: storableTime(tr.EndTime.Time)},
+			StartTime: gotowebinar.Time{Time: storableTime(tr.Start)},
+			EndTime:   gotowebinar.Time{Time: storableTime(tr.End)},
 			TimeZone:  tr.TimeZone,
 		}
 		times = append(times, t)
@@ -145,11 +146,11 @@ func sameTimes(a, b []gotowebinar.TimeRange) bool {
 	})
 }
 
-// MergeRegistrants applies registrants of one webinar as GoTo's REST API
-// gave them at observedAt: from the listing (the basic fields) or, with
+// MergeRegistrants applies registrants of one webinar as a provider's REST
+// API gave them at observedAt: from the listing (the basic fields) or, with
 // detailed, from GetRegistrant (every field; recorded so it is not asked
 // for again). The webinar is created as a stub when unknown.
-func (s *Store) MergeRegistrants(webinarKey string, rs []gotowebinar.Registrant, observedAt time.Time, detailed bool) (MergeResult, error) {
+func (s *Store) MergeRegistrants(webinarKey string, rs []record.Registrant, observedAt time.Time, detailed bool) (MergeResult, error) {
 	if webinarKey == "" {
 		return MergeResult{}, errors.New("store: merge registrants: no webinar key")
 	}
@@ -185,8 +186,8 @@ func (s *Store) MergeRegistrants(webinarKey string, rs []gotowebinar.Registrant,
 	return res, nil
 }
 
-func mergeRegistrantTx(tx *bolt.Tx, data *bolt.Bucket, w *Webinar, rr gotowebinar.Registrant, observedAt time.Time, detailed bool, res *MergeResult) error {
-	key := string(rr.RegistrantKey)
+func mergeRegistrantTx(tx *bolt.Tx, data *bolt.Bucket, w *Webinar, rr record.Registrant, observedAt time.Time, detailed bool, res *MergeResult) error {
+	key := rr.Key
 	if key == "" || registrantErased(tx, w.WebinarKey, key) { // erased here: not copied back
 		return nil
 	}
@@ -209,18 +210,18 @@ func mergeRegistrantTx(tx *bolt.Tx, data *bolt.Bucket, w *Webinar, rr gotowebina
 	oldIndex, oldStatus := r.indexKey(), r.Status
 
 	// Fields fill gaps only: what a webhook delivered stays.
-	p := rr.Profile()
+	p := rr.Profile
 	for _, f := range p.Fields() {
 		*f.Value = strings.TrimSpace(*f.Value)
 	}
 	mergeProfile(&r.Profile, p, false)
 	mergeString(&r.RegistrationSource, strings.TrimSpace(rr.Source), false)
 	mergeString(&r.JoinURL, strings.TrimSpace(rr.JoinURL), false)
-	registered := storableTime(rr.RegistrationDate.Time)
+	registered := storableTime(rr.RegisteredAt)
 	mergeTime(&r.RegistrationDate, registered, false)
-	var newQuestions gotowebinar.Responses
+	var newQuestions []record.Response
 	if len(r.Responses) == 0 && len(rr.Responses) > 0 {
-		r.Responses = slices.Clone([]gotowebinar.Response(rr.Responses))
+		r.Responses = slices.Clone(rr.Responses)
 		newQuestions = rr.Responses
 	}
 

@@ -30,7 +30,7 @@ func restRegistrant(key, status, registered string) gotowebinar.Registrant {
 
 func mustMergeRegistrants(t *testing.T, s *Store, rs []gotowebinar.Registrant, observed string, detailed bool) MergeResult {
 	t.Helper()
-	res, err := s.MergeRegistrants(webinarKey, rs, at(observed), detailed)
+	res, err := mergeGoToRegistrants(s, webinarKey, rs, at(observed), detailed)
 	if err != nil {
 		t.Fatalf("MergeRegistrants: %v", err)
 	}
@@ -213,7 +213,7 @@ func TestMergeWebinars_AddsUpdatesAndKeepsSpelling(t *testing.T) {
 		{WebinarKey: bigKey, Subject: "Missed while asleep", ExperienceType: "broadcast", TimeZone: "Asia/Tokyo",
 			Times: []gotowebinar.TimeRange{{StartTime: gotowebinar.Time{Time: start}, EndTime: gotowebinar.Time{Time: start.Add(time.Hour)}}}},
 	}
-	res, err := s.MergeWebinars(list, at("2025-05-01T00:00:00Z"))
+	res, err := mergeGoToWebinars(s, list, at("2025-05-01T00:00:00Z"))
 	if err != nil || res.Added != 1 || res.Changed != 1 {
 		t.Fatalf("MergeWebinars = %+v, %v: want one added, one changed", res, err)
 	}
@@ -224,7 +224,7 @@ func TestMergeWebinars_AddsUpdatesAndKeepsSpelling(t *testing.T) {
 	if w := mustWebinar(t, s, bigKey); w.WebinarKey != bigKey || w.ExperienceType != "BROADCAST" || w.TimeZone != "Asia/Tokyo" {
 		t.Errorf("new webinar = %+v", w)
 	}
-	if res, _ := s.MergeWebinars(list, at("2025-05-02T00:00:00Z")); res != (MergeResult{}) {
+	if res, _ := mergeGoToWebinars(s, list, at("2025-05-02T00:00:00Z")); res != (MergeResult{}) {
 		t.Errorf("the same list again = %+v, want no change", res)
 	}
 	if c := mustCounts(t, s); c.Webinars != 2 {
@@ -255,7 +255,7 @@ func TestMergeSessionAttendance_SumsSessionsAndReplacesAReport(t *testing.T) {
 	s1, s2 := session("111", "2025-06-10T15:00:00Z"), session("222", "2025-06-11T15:00:00Z")
 	merge := func(sess gotowebinar.Session, as ...gotowebinar.Attendee) {
 		t.Helper()
-		if err := s.MergeSessionAttendance(webinarKey, sess, as, at("2025-06-12T00:00:00Z")); err != nil {
+		if err := mergeGoToAttendance(s, webinarKey, sess, as, at("2025-06-12T00:00:00Z")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -353,7 +353,7 @@ func TestNoShows_LeaveOutThoseTheAttendanceReportLists(t *testing.T) {
 	put(t, s,
 		addedBody("ev-1", webinarKey, "10", "2025-05-01T09:00:00Z"),
 		addedBody("ev-2", webinarKey, "11", "2025-05-01T09:01:00Z"))
-	if err := s.MergeSessionAttendance(webinarKey, session("S1", "2025-06-10T15:00:00Z"),
+	if err := mergeGoToAttendance(s, webinarKey, session("S1", "2025-06-10T15:00:00Z"),
 		[]gotowebinar.Attendee{attendee("10", "Ada", 1200, "2025-06-10T15:02:00Z", "2025-06-10T15:22:00Z")},
 		at("2025-06-12T00:00:00Z")); err != nil {
 		t.Fatal(err)

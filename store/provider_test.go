@@ -5,6 +5,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"webinarsync/record"
 )
 
 // A RingCentral notification as it arrives: its uuid is the delivery's id.
@@ -141,5 +143,43 @@ func TestErasePerson_ReachesAnotherProvidersDeliveries(t *testing.T) {
 	}
 	if stored, err := s.PutProviderEvent(ctx, rcEvent()); err != nil || stored {
 		t.Errorf("a redelivery after the erasure: stored=%v, %v; want refused", stored, err)
+	}
+}
+
+// Records from another provider merge into the views beside GoTo's, under
+// namespaced keys: the same id from each is two webinars, each with its
+// own registrants.
+func TestMerge_AnotherProvidersRecordsLiveBesideGoTos(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	at := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	rc := ProviderKey("ringcentral", "123456789")
+	start := time.Date(2026, 3, 12, 17, 0, 0, 0, time.UTC)
+	if _, err := s.MergeWebinars([]record.Webinar{
+		{Key: "123456789", Title: "GoTo's webinar"},
+		{Key: rc, Title: "All-Hands Webinar", Times: []record.Span{{Start: start, End: start.Add(30 * time.Minute)}}},
+	}, at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MergeRegistrants(rc, []record.Registrant{
+		{Key: ProviderKey("ringcentral", "555000111"), Profile: record.Profile{FirstName: "Zoë", LastName: "Doe", Email: "zoe@example.com"},
+			Status: "Approved", RegisteredAt: at.Add(-time.Hour)},
+	}, at, true); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := s.Webinars()
+	if err != nil || len(ws) != 2 {
+		t.Fatalf("Webinars() = %d, %v; want GoTo's and RingCentral's", len(ws), err)
+	}
+	w := mustWebinar(t, s, rc)
+	if w.Title != "All-Hands Webinar" || w.Registrants != 1 || !w.StartTime.Equal(start) {
+		t.Errorf("RingCentral's webinar reads %q, %d registrants, start %v", w.Title, w.Registrants, w.StartTime)
+	}
+	if g := mustWebinar(t, s, "123456789"); g.Registrants != 0 {
+		t.Errorf("GoTo's webinar of the same id got %d registrants, want none", g.Registrants)
+	}
+	r := mustRegistrant(t, s, rc, ProviderKey("ringcentral", "555000111"))
+	if r.FirstName != "Zoë" || r.Email != "zoe@example.com" || r.Status != "Approved" {
+		t.Errorf("RingCentral's registrant reads %+v", r)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/record"
 )
 
 const statusDeleted = "DELETED"
@@ -560,7 +561,7 @@ func countStatus(data *bolt.Bucket, old, cur string) error {
 
 // addQuestions appends question texts not seen before to the webinar's list
 // and to the store-wide list, which orders the all-webinars CSV columns.
-func addQuestions(tx *bolt.Tx, data *bolt.Bucket, rs gotowebinar.Responses) error {
+func addQuestions(tx *bolt.Tx, data *bolt.Bucket, rs []record.Response) error {
 	if len(rs) == 0 {
 		return nil
 	}

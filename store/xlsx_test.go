@@ -101,7 +101,7 @@ func TestExportAttendeesXLSX_CountsAreNumbers(t *testing.T) {
 	s := openTest(t)
 	put(t, s, addedBody("ev-1", webinarKey, "1", "2025-05-01T09:00:00Z"))
 	join := time.Date(2025, 6, 10, 15, 1, 0, 0, time.UTC)
-	err := s.MergeSessionAttendance(webinarKey, gotowebinarSession("9"), []attendeeIn{
+	err := mergeGoToAttendance(s, webinarKey, gotowebinarSession("9"), []attendeeIn{
 		{RegistrantKey: "1", AttendanceTimeInSeconds: 1800, Attendance: []attendanceIn{{JoinTime: gtTime(join), LeaveTime: gtTime(join.Add(30 * time.Minute))}}},
 	}, time.Now())
 	if err != nil {

@@ -295,7 +295,7 @@ func primeDetails(t testing.TB, f *fixture, share float64) {
 				JobTitle: r.JobTitle, QuestionsAndComments: r.Comments, Source: cmp.Or(r.RegistrationSource, "Website"),
 			})
 		}
-		if _, err := f.st.MergeRegistrants(w.Key, rs, time.Now(), true); err != nil {
+		if _, err := f.st.MergeRegistrants(w.Key, gotowebinar.Records(rs), time.Now(), true); err != nil {
 			t.Fatal(err)
 		}
 	}

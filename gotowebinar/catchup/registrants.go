@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/record"
 	"webinarsync/store"
 )
 
@@ -172,7 +173,7 @@ func (r *Registrants) Add(ctx context.Context, webinarKey string, nr NewRegistra
 		reg.Responses = r.forms[formKey{org, webinarKey}].form.Describe(nr.Responses)
 		r.mu.Unlock()
 	}
-	if _, err := r.store.MergeRegistrants(webinarKey, []gotowebinar.Registrant{reg}, now, detailed); err != nil {
+	if _, err := r.store.MergeRegistrants(webinarKey, []record.Registrant{reg.Record()}, now, detailed); err != nil {
 		return "", &SavedAtGoToOnly{Err: err}
 	}
 	r.log.Info("registrant added at GoTo", "webinar", webinarKey, "registrant", created.RegistrantKey)

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/record"
 )
 
 // sync takes r through the steps it has not finished, each across all
@@ -39,7 +40,7 @@ func (c *CatchUp) listWebinars(ctx context.Context, org gotowebinar.Key, r *run)
 	if err != nil {
 		return err
 	}
-	res, err := c.store.MergeWebinars(ws, c.now())
+	res, err := c.store.MergeWebinars(gotowebinar.Records(ws), c.now())
 	if err != nil {
 		return err
 	}
@@ -150,7 +151,7 @@ func (c *CatchUp) listRegistrants(ctx context.Context, org gotowebinar.Key, key 
 	var keys []string
 	added := 0
 	merge := func(p gotowebinar.RegistrantPage) error {
-		res, err := c.store.MergeRegistrants(key, p.Registrants, c.now(), false)
+		res, err := c.store.MergeRegistrants(key, gotowebinar.Records(p.Registrants), c.now(), false)
 		if err != nil {
 			return err
 		}
@@ -372,7 +373,7 @@ func (c *CatchUp) mergeAttendance(r *run, key string, sessions []gotowebinar.Ses
 		c.log.Warn("sync: attendee rows without a session key left out", "webinar", key, "rows", n)
 	}
 	for _, s := range all {
-		if err := c.store.MergeSessionAttendance(key, s, bySession[s.SessionKey], c.now()); err != nil {
+		if err := c.store.MergeSessionAttendance(key, s.Record(), gotowebinar.Records(bySession[s.SessionKey]), c.now()); err != nil {
 			return err
 		}
 	}
@@ -398,7 +399,7 @@ func (c *CatchUp) sessionAttendance(ctx context.Context, org gotowebinar.Key, r 
 		case err != nil:
 			return err
 		default:
-			if err := c.store.MergeSessionAttendance(key, s, attendees, c.now()); err != nil {
+			if err := c.store.MergeSessionAttendance(key, s.Record(), gotowebinar.Records(attendees), c.now()); err != nil {
 				return err
 			}
 		}
@@ -463,7 +464,7 @@ func (c *CatchUp) details(ctx context.Context, org gotowebinar.Key, r *run) erro
 			c.noteError(r, Trouble{Item: RegistrantItem, Webinar: j.title, WebinarKey: j.webinar, Registrant: j.registrant}, err)
 			err = nil
 		case err == nil:
-			_, err = c.store.MergeRegistrants(j.webinar, []gotowebinar.Registrant{reg}, c.now(), true)
+			_, err = c.store.MergeRegistrants(j.webinar, []record.Registrant{reg.Record()}, c.now(), true)
 		}
 		if err != nil {
 			return err
