@@ -23,7 +23,6 @@ import (
 	"webinarsync/gotowebinar/catchup"
 	"webinarsync/gotowebinar/gotosim"
 	"webinarsync/gotowebinar/login"
-	"webinarsync/gotowebinar/reconcile"
 	"webinarsync/retention"
 	"webinarsync/store"
 	"webinarsync/tunnel"
@@ -214,7 +213,7 @@ func (r *running) open(ctx context.Context) error {
 	if cfg.Terminal != nil {
 		rcv.Observer = ui.Observers{deliveries, ui.NewTerminal(cfg.Terminal)}
 	}
-	r.hookSrv = webhookServer(rcv, log)
+	r.hookSrv = webhookServer(webhookRoutes{gotowebinar.WebhookPath: rcv}, log)
 	r.ui = ui.New(ui.Config{
 		Store: st, Logger: log.With("component", "ui"), Addr: r.uiLn.Addr().String(), Demo: cfg.Demo,
 		SecretKeys: func() int { return len(keys()) },
@@ -234,10 +233,19 @@ func (r *running) open(ctx context.Context) error {
 	return nil
 }
 
-// webhookServer serves the receiver on the internet-facing listener.
-func webhookServer(rcv *gotowebinar.Receiver, log *slog.Logger) *http.Server {
+// webhookRoutes are each provider's webhook path and its receiver.
+type webhookRoutes map[string]http.Handler
+
+// webhookServer serves each provider's receiver on the internet-facing
+// listener, at its webhook path and nowhere else: every other path is a
+// 404, so nothing of the UI is reachable through the tunnel.
+func webhookServer(routes webhookRoutes, log *slog.Logger) *http.Server {
+	mux := http.NewServeMux()
+	for path, h := range routes {
+		mux.Handle(path, h)
+	}
 	return &http.Server{
-		Handler:           gotowebinar.WebhookHandler(rcv),
+		Handler:           mux,
 		ReadHeaderTimeout: webhookReadHeaderTimeout,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -281,7 +289,7 @@ func (r *running) serve(ctx, runCtx context.Context) error {
 				r.log.Error("demo: logging in to the simulator failed", "err", err)
 			}
 		}
-		watchTunnel(runCtx, r.tun, r.goTo.webhooks, r.log)
+		watchTunnel(runCtx, r.tun, []subscriber{{"GoTo webhooks", r.goTo.webhooks}}, r.log)
 	})
 	if r.cfg.Ready != nil {
 		r.cfg.Ready(r.uiURL)
@@ -396,12 +404,23 @@ func secretKeys(st *store.Store, envSecret string) func() [][]byte {
 	}
 }
 
-// watchTunnel points our webhooks at the tunnel's URL now and whenever it
-// changes, until ctx ends or the tunnel closes.
-func watchTunnel(ctx context.Context, tun tunnel.Tunnel, webhooks *reconcile.Reconciler, log *slog.Logger) {
+// subscriber is what a provider keeps pointed at the tunnel: GoTo's
+// webhooks, RingCentral's subscription.
+type subscriber struct {
+	what string // for the log
+	to   interface {
+		Repoint(ctx context.Context, publicBaseURL string) error
+	}
+}
+
+// watchTunnel points every provider's subscriptions at the tunnel's URL
+// now and whenever it changes, until ctx ends or the tunnel closes.
+func watchTunnel(ctx context.Context, tun tunnel.Tunnel, subs []subscriber, log *slog.Logger) {
 	repoint := func(url string) {
-		if err := webhooks.Repoint(ctx, url); err != nil && ctx.Err() == nil {
-			log.Warn("pointing the GoTo webhooks at the tunnel failed; retrying in the background", "url", url, "err", err)
+		for _, s := range subs {
+			if err := s.to.Repoint(ctx, url); err != nil && ctx.Err() == nil {
+				log.Warn("pointing the "+s.what+" at the tunnel failed; retrying in the background", "url", url, "err", err)
+			}
 		}
 	}
 	last := ""
