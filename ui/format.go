@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/ringcentral"
 	"webinarsync/store"
 )
 
@@ -224,6 +225,19 @@ func eventWords(name string) string {
 		return "A webinar was changed"
 	case gotowebinar.EventSurveySubmitted:
 		return "A survey was submitted (kept as sent)"
+	}
+	if strings.HasPrefix(name, "/webinar/") {
+		switch ringcentral.KindOf(name) {
+		case ringcentral.KindSessions:
+			return "RingCentral: a session was created or changed"
+		case ringcentral.KindSessionState:
+			return "RingCentral: a session started or ended"
+		case ringcentral.KindRegistrationState:
+			return "RingCentral: registration opened or closed"
+		case ringcentral.KindRegistrants:
+			return "RingCentral: someone registered, or a registration changed"
+		}
+		return "A RingCentral event we do not know (kept as sent)"
 	}
 	return "An event we do not know"
 }

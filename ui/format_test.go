@@ -88,3 +88,22 @@ func TestWebinarStatusWords_SaysEndedOnceTheLastSessionIsOver(t *testing.T) {
 		}
 	}
 }
+
+// RingCentral's events are named by their filter path, with or without
+// the webinar's id: the event log says what each means.
+func TestEventWords_SayWhatRingCentralsEventsMean(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]string{
+		"/webinar/registration/v1/company/sessions/registrants":                   "RingCentral: someone registered, or a registration changed",
+		"/webinar/registration/v1/company/sessions/registrants?webinarId=1234567": "RingCentral: someone registered, or a registration changed",
+		"/webinar/runtime/v1/company/sessions/state":                              "RingCentral: a session started or ended",
+		"/webinar/configuration/v1/company/sessions":                              "RingCentral: a session was created or changed",
+		"/webinar/registration/v1/company/sessions/state":                         "RingCentral: registration opened or closed",
+		"/webinar/history/v1/something/new":                                       "A RingCentral event we do not know (kept as sent)",
+		"registrant.added":                                                        "Someone registered",
+	} {
+		if got := eventWords(name); got != want {
+			t.Errorf("eventWords(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
