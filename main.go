@@ -132,6 +132,12 @@ func parseFlags(args []string, stdout, stderr io.Writer) (cfg app.Config, noBrow
 		TokenURL:     os.Getenv("GOTO_TOKEN_URL"),
 		APIURL:       os.Getenv("GOTO_API_URL"),
 	}
+	cfg.RingCentral = app.RingCentral{
+		ServerURL:    os.Getenv("RINGCENTRAL_SERVER_URL"),
+		ClientID:     os.Getenv("RINGCENTRAL_CLIENT_ID"),
+		ClientSecret: os.Getenv("RINGCENTRAL_CLIENT_SECRET"),
+		JWT:          os.Getenv("RINGCENTRAL_JWT"),
+	}
 	cfg.Ready = func(uiURL string) {
 		fmt.Fprintf(stdout, "webinarsync is running: open %s\n", uiURL)
 		if *noBrowserFlag {

@@ -24,6 +24,7 @@ import (
 	"webinarsync/gotowebinar/gotosim"
 	"webinarsync/gotowebinar/login"
 	"webinarsync/retention"
+	"webinarsync/ringcentral"
 	"webinarsync/store"
 	"webinarsync/tunnel"
 	"webinarsync/ui"
@@ -52,6 +53,9 @@ type Config struct {
 	// GoTo is GoTo's endpoints and our OAuth client (GOTO_* environment);
 	// -demo points it at the built-in simulator.
 	GoTo login.Endpoints
+	// RingCentral is RingCentral's endpoints and our app's credentials
+	// (RINGCENTRAL_* environment); unset, only GoTo is served.
+	RingCentral RingCentral
 	// CleanupOnExit deletes our webhooks and subscriptions at GoTo when
 	// the app stops (-cleanup-on-exit).
 	CleanupOnExit bool
@@ -148,7 +152,9 @@ type running struct {
 	store   *store.Store
 	uiLn    net.Listener
 	demo    *demoGoTo
+	rcDemo  *demoRingCentral // -demo's RingCentral stand-in
 	goTo    *goTo
+	rc      *ringCentral // nil unless RingCentral is set up
 	tun     tunnel.Tunnel
 	ui      *ui.Server
 	forward *forward.Forwarder
@@ -184,6 +190,11 @@ func (r *running) open(ctx context.Context) error {
 			return err
 		}
 		cfg.GoTo = r.demo.endpoints
+		// One seed, so a restart finds the same RingCentral world again.
+		if r.rcDemo, err = startDemoRingCentral(log.With("component", "ringcentral-standin"), cfg.DemoInterval, 1); err != nil {
+			return err
+		}
+		cfg.RingCentral = r.rcDemo.config
 	}
 	r.goTo, err = newGoTo(goToConfig{Store: st, Logger: log, Endpoints: cfg.GoTo,
 		EnvSecret: cfg.WebhookSecret != "", Survey: cfg.SurveyEvents, Window: cfg.Sync, RateLimit: cfg.GoToRateLimit})
@@ -213,13 +224,24 @@ func (r *running) open(ctx context.Context) error {
 	if cfg.Terminal != nil {
 		rcv.Observer = ui.Observers{deliveries, ui.NewTerminal(cfg.Terminal)}
 	}
-	r.hookSrv = webhookServer(webhookRoutes{gotowebinar.WebhookPath: rcv}, log)
-	r.ui = ui.New(ui.Config{
+	routes := webhookRoutes{gotowebinar.WebhookPath: rcv}
+	if cfg.RingCentral.configured() {
+		if r.rc, err = newRingCentral(st, cfg.RingCentral, nil, log); err != nil {
+			return err
+		}
+		routes[ringcentral.WebhookPath] = r.rc.receiver
+	}
+	r.hookSrv = webhookServer(routes, log)
+	uiCfg := ui.Config{
 		Store: st, Logger: log.With("component", "ui"), Addr: r.uiLn.Addr().String(), Demo: cfg.Demo,
 		SecretKeys: func() int { return len(keys()) },
 		Login:      r.goTo.login, Webhooks: r.goTo.webhooks, Deliveries: deliveries, Tunnel: r.tun.State, TunnelSettings: ngrokCfg,
 		Sync: r.goTo.sync, Registrants: r.goTo.registrants, Poll: cfg.UIPoll, Forward: r.forward,
-	})
+	}
+	if r.rc != nil { // a nil *ringCentral in the interface would not be nil
+		uiCfg.RingCentral = r.rc
+	}
+	r.ui = ui.New(uiCfg)
 	r.uiSrv = &http.Server{
 		Handler:           r.ui.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -272,6 +294,9 @@ func (r *running) serve(ctx, runCtx context.Context) error {
 	r.log.Info("webinarsync is running", "ui", r.uiURL, "tunnel", ts.Kind, "webhookURL", hookURL,
 		"dataDir", r.cfg.DataDir, "demo", r.cfg.Demo)
 	r.goTo.run(runCtx, &r.bg)
+	if r.rc != nil {
+		r.rc.run(runCtx, &r.bg)
+	}
 	r.bg.Go(func() { r.forward.Run(runCtx) }) // ends before the store closes
 	// Raw bodies and delivery records older than the retention period go,
 	// at start and daily.
@@ -279,6 +304,9 @@ func (r *running) serve(ctx, runCtx context.Context) error {
 	r.bg.Go(func() { retain.Run(runCtx) })
 	if r.demo != nil {
 		r.bg.Go(func() { r.demo.generate(runCtx) })
+	}
+	if r.rcDemo != nil {
+		r.bg.Go(func() { r.rcDemo.generate(runCtx) })
 	}
 	r.bg.Go(func() {
 		if r.demo != nil {
@@ -289,7 +317,11 @@ func (r *running) serve(ctx, runCtx context.Context) error {
 				r.log.Error("demo: logging in to the simulator failed", "err", err)
 			}
 		}
-		watchTunnel(runCtx, r.tun, []subscriber{{"GoTo webhooks", r.goTo.webhooks}}, r.log)
+		subs := []subscriber{{"GoTo webhooks", r.goTo.webhooks}}
+		if r.rc != nil {
+			subs = append(subs, subscriber{"RingCentral subscription", r.rc.webhooks})
+		}
+		watchTunnel(runCtx, r.tun, subs, r.log)
 	})
 	if r.cfg.Ready != nil {
 		r.cfg.Ready(r.uiURL)
@@ -314,6 +346,11 @@ func (r *running) shutdown() {
 		if err := r.goTo.webhooks.Cleanup(cctx); err != nil && !errors.Is(err, gotowebinar.ErrNotLoggedIn) {
 			log.Warn("could not remove our webhooks at GoTo on exit", "err", err)
 		}
+		if r.rc != nil {
+			if err := r.rc.cleanup(cctx); err != nil {
+				log.Warn("could not remove our subscription at RingCentral on exit", "err", err)
+			}
+		}
 		ccancel()
 	}
 	// Stop taking deliveries first: Shutdown waits for in-flight handlers,
@@ -334,6 +371,9 @@ func (r *running) shutdown() {
 	}
 	if r.demo != nil {
 		r.demo.close() // after the cleanup above, which still reaches it
+	}
+	if r.rcDemo != nil {
+		r.rcDemo.close()
 	}
 	if r.store == nil {
 		return

@@ -171,7 +171,15 @@ func webinarStatusWords(w store.Webinar, now time.Time) string {
 	case "DELETED":
 		return "Deleted at GoTo"
 	case "":
-		return "Details not received yet"
+		// Known from a listing (a catch-up, or a provider without webinar
+		// events), not from a webinar event: its times still tell.
+		switch {
+		case len(w.Times) == 0:
+			return "Details not received yet"
+		case webinarEnded(w, now):
+			return "Ended"
+		}
+		return "Scheduled"
 	}
 	return humanize(status)
 }
@@ -323,4 +331,25 @@ func webinarEnded(w store.Webinar, now time.Time) bool {
 	}
 	end := ss[len(ss)-1].EndTime.Time
 	return !end.IsZero() && end.Before(now)
+}
+
+// providerName is the webinar platform a webinar key belongs to.
+func providerName(webinarKey string) string {
+	switch p := store.ProviderOf(webinarKey); p {
+	case store.ProviderGoTo:
+		return "GoTo"
+	case "ringcentral":
+		return "RingCentral"
+	default:
+		return p
+	}
+}
+
+// providerID is a webinar key as its platform writes it, without our
+// provider prefix.
+func providerID(webinarKey string) string {
+	if p := store.ProviderOf(webinarKey); p != store.ProviderGoTo {
+		return strings.TrimPrefix(webinarKey, p+":")
+	}
+	return webinarKey
 }

@@ -81,6 +81,10 @@ func TestWebinarStatusWords_SaysEndedOnceTheLastSessionIsOver(t *testing.T) {
 		{store.Webinar{Status: "DELETED", Times: series[:1]}, "Deleted at GoTo"},
 		{store.Webinar{Status: "NEW"}, "Scheduled"},
 		{store.Webinar{}, "Details not received yet"},
+		// Listed by a catch-up (or RingCentral, which sends no webinar
+		// events): its times say it.
+		{store.Webinar{Times: series}, "Scheduled"},
+		{store.Webinar{Times: series[:1]}, "Ended"},
 	}
 	for _, tt := range tests {
 		if got := webinarStatusWords(tt.w, now); got != tt.want {

@@ -184,7 +184,7 @@ func layout(c chrome) templ.Component {
 			}
 		}
 		if c.Demo && !c.Bare {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<div class=\"demo-banner\" role=\"note\"><div class=\"wrap\"><strong>Demo mode.</strong> Everything here comes from the built-in simulator, not from your GoTo account.</div></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<div class=\"demo-banner\" role=\"note\"><div class=\"wrap\"><strong>Demo mode.</strong> Everything here comes from the built-in simulators of GoTo and RingCentral, not from your accounts.</div></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -42,6 +42,8 @@ type Config struct {
 	Registrants RegistrantControl
 	// Forward forwards stored events to the organizer's endpoint.
 	Forward Forwarding
+	// RingCentral is the second provider, when it is set up.
+	RingCentral RingCentral
 
 	// Poll is how often the home and setup pages check for changes in the
 	// browser; 0 means every 3 s on the home page and 2 s on setup. Tests
@@ -66,6 +68,7 @@ type Server struct {
 	sync           Syncer
 	registrants    RegistrantControl
 	forward        Forwarding
+	ringCentral    RingCentral
 
 	hops hops          // one-time passes for the login's hop between hosts
 	poll time.Duration // Config.Poll
@@ -94,6 +97,7 @@ func New(cfg Config) *Server {
 		sync:           cfg.Sync,
 		registrants:    cfg.Registrants,
 		forward:        cfg.Forward,
+		ringCentral:    cfg.RingCentral,
 
 		heartbeat:  defaultHeartbeat,
 		boardEvery: boardEvery,

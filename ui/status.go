@@ -28,6 +28,8 @@ type snapshot struct {
 	// Database says in words what the start-up checks found wrong with the
 	// database file, "" when nothing.
 	Database string
+	// RingCentral is the second provider's side; nil when not set up.
+	RingCentral *RingCentralStatus
 }
 
 // DeliveryStatus is what became of the requests to the webhook path
@@ -91,6 +93,7 @@ func (s *Server) snapshot(r *http.Request) (snapshot, error) {
 		snap.Deliveries = deliveryWords(s.deliveries.Summary(s.now()))
 	}
 	snap.Database = healthWords(s.store.Health(), s.store.Dir())
+	snap.RingCentral = s.ringCentralStatus(snap.Tunnel.URL)
 	if s.forward != nil {
 		fs := forwardWords(s.forward.State(), s.now())
 		snap.Forward = &fs
@@ -136,6 +139,9 @@ type statusJSON struct {
 	Database string `json:"database,omitempty"`
 	// Forward is forwarding to the organizer's endpoint, when there is one.
 	Forward *ForwardStatus `json:"forward,omitempty"`
+	// RingCentral is the second provider's login, subscription and
+	// deliveries, when it is set up.
+	RingCentral *RingCentralStatus `json:"ringCentral,omitempty"`
 }
 
 // status serves GET /api/status.
@@ -157,6 +163,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
 		Deliveries:   snap.Deliveries,
 		Database:     snap.Database,
 		Forward:      snap.Forward,
+		RingCentral:  snap.RingCentral,
 	}
 	if !snap.LastDelivery.IsZero() {
 		t := snap.LastDelivery.UTC().Format(time.RFC3339)

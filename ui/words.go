@@ -507,13 +507,18 @@ func renewWords(err error) string {
 // lastHourWords counts the last hour's deliveries in a line.
 func (d DeliveryStatus) lastHourWords() string {
 	h := d.LastHour
-	words := "Last hour: " + num(h.Stored) + " stored"
-	if h.Duplicates > 0 {
-		words += ", " + num(h.Duplicates) + " sent again (kept once)"
+	return lastHourWords(h.Stored, h.Duplicates, h.Refused, h.Failed)
+}
+
+// lastHourWords counts a provider's deliveries of the last hour.
+func lastHourWords(stored, duplicates, refused, failed int) string {
+	words := "Last hour: " + num(stored) + " stored"
+	if duplicates > 0 {
+		words += ", " + num(duplicates) + " sent again (kept once)"
 	}
-	words += ", " + num(h.Refused) + " refused"
-	if h.Failed > 0 {
-		words += ", " + num(h.Failed) + " not stored"
+	words += ", " + num(refused) + " refused"
+	if failed > 0 {
+		words += ", " + num(failed) + " not stored"
 	}
 	return words + "."
 }

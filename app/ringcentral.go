@@ -1,0 +1,119 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"webinarsync/ringcentral"
+	rccatchup "webinarsync/ringcentral/catchup"
+	rclogin "webinarsync/ringcentral/login"
+	rcreconcile "webinarsync/ringcentral/reconcile"
+	"webinarsync/store"
+)
+
+// ProviderRingCentral names RingCentral Webinar in the store's keys.
+const ProviderRingCentral = "ringcentral"
+
+// RingCentral is RingCentral's endpoints and our app's credentials (the
+// RINGCENTRAL_* environment); -demo points it at the built-in stand-in.
+// It is set up when a client id or a JWT credential is known.
+type RingCentral struct {
+	ServerURL    string // RINGCENTRAL_SERVER_URL; "" = https://platform.ringcentral.com
+	ClientID     string // RINGCENTRAL_CLIENT_ID
+	ClientSecret string // RINGCENTRAL_CLIENT_SECRET
+	JWT          string // RINGCENTRAL_JWT: log in without a browser
+}
+
+// configured reports whether RingCentral is to be served at all.
+func (c RingCentral) configured() bool { return c.ClientID != "" || c.JWT != "" }
+
+// ringCentral is the RingCentral side, wired: the login, the API client,
+// the subscription reconciler, the catch-up sync, and the receiver with
+// its deliveries.
+type ringCentral struct {
+	login      *rclogin.Login
+	client     *ringcentral.Client
+	webhooks   *rcreconcile.Reconciler
+	sync       *rccatchup.CatchUp
+	receiver   *ringcentral.Receiver
+	deliveries *ringcentral.Deliveries
+	log        *slog.Logger
+}
+
+func newRingCentral(st *store.Store, c RingCentral, hc *http.Client, log *slog.Logger) (*ringCentral, error) {
+	ep := ringcentral.Endpoints{ServerURL: c.ServerURL}
+	lg, err := rclogin.New(rclogin.Config{Store: st, Logger: log.With("component", "ringcentral-login"), Endpoints: ep,
+		HTTPClient: hc, ClientID: c.ClientID, ClientSecret: c.ClientSecret, JWT: c.JWT})
+	if err != nil {
+		return nil, fmt.Errorf("restoring the RingCentral login: %w", err)
+	}
+	opts := []ringcentral.Option{ringcentral.WithLogger(log.With("component", "ringcentral-api"))}
+	if hc != nil {
+		opts = append(opts, ringcentral.WithHTTPClient(hc))
+	}
+	client := ringcentral.NewClient(ep.APIBase(), lg.TokenSource(), opts...)
+	rc := &ringCentral{login: lg, client: client, deliveries: &ringcentral.Deliveries{}, log: log}
+	rc.webhooks = rcreconcile.New(rcreconcile.Config{Store: st, Client: client, Login: lg, Logins: lg.Watch(),
+		Logger: log.With("component", "ringcentral-subscription")})
+	rc.sync = rccatchup.New(rccatchup.Config{Store: st, Client: client, Login: lg, Logins: lg.Watch(),
+		Logger: log.With("component", "ringcentral-sync")})
+	rc.receiver = ringcentral.NewReceiver(rc.webhooks.Tokens, providerSink{st}, log.With("component", "ringcentral-receiver"))
+	rc.receiver.Observer = rc.deliveries
+	return rc, nil
+}
+
+// run keeps the subscription and, with a JWT credential and no login yet,
+// logs in without the organizer.
+func (rc *ringCentral) run(ctx context.Context, bg *sync.WaitGroup) {
+	bg.Go(func() { rc.webhooks.Run(ctx) })
+	bg.Go(func() { rc.sync.Run(ctx) })
+	if st := rc.login.State(); st.JWT && st.Status != rclogin.LoggedIn {
+		bg.Go(func() {
+			if err := rc.login.LogInWithJWT(ctx); err != nil && ctx.Err() == nil {
+				rc.log.Warn("logging in to RingCentral with the JWT credential failed", "err", err)
+			}
+		})
+	}
+}
+
+// cleanup deletes our subscription at RingCentral (-cleanup-on-exit).
+func (rc *ringCentral) cleanup(ctx context.Context) error {
+	err := rc.webhooks.Cleanup(ctx)
+	if errors.Is(err, ringcentral.ErrNotLoggedIn) {
+		return nil
+	}
+	return err
+}
+
+// providerSink stores RingCentral's verified notifications as the store's
+// provider-neutral events.
+type providerSink struct{ st *store.Store }
+
+func (s providerSink) PutNotification(ctx context.Context, d *ringcentral.Delivery) (bool, error) {
+	name := d.Kind.Filter()
+	if name == "" {
+		// An event we do not know, in the provider's words, without the
+		// ids a query may carry (the event log lists names).
+		name, _, _ = strings.Cut(d.Event, "?")
+	}
+	return s.st.PutProviderEvent(ctx, &store.ProviderEvent{Provider: ProviderRingCentral, ID: d.UUID, Name: name,
+		WebinarID: d.WebinarID, Raw: d.Raw, ReceivedAt: d.ReceivedAt, ForwardedFor: d.ForwardedFor})
+}
+
+// The RingCentral side as the pages see it (ui.RingCentral).
+
+func (rc *ringCentral) LoginState() rclogin.State { return rc.login.State() }
+
+func (rc *ringCentral) SubscriptionStatus() rcreconcile.Status { return rc.webhooks.Status() }
+
+func (rc *ringCentral) SyncStatus() rccatchup.Status { return rc.sync.Status() }
+
+func (rc *ringCentral) DeliverySummary(now time.Time) ringcentral.DeliverySummary {
+	return rc.deliveries.Summary(now)
+}

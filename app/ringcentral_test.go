@@ -1,0 +1,53 @@
+package app
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"webinarsync/ui"
+)
+
+// The demo runs RingCentral's stand-in beside GoTo's simulator: the app
+// logs in with the JWT credential, subscribes after the handshake through
+// the same tunnel, and RingCentral's notifications are stored and listed.
+func TestDemo_RingCentralSubscribesAndItsEventsAreStored(t *testing.T) {
+	t.Parallel()
+	app := start(t, Config{DataDir: t.TempDir(), Demo: true, DemoInterval: 20 * time.Millisecond})
+	var rc ui.RingCentralStatus
+	waitFor(t, "RingCentral's subscription and its first events", func() bool {
+		rc = ringCentralStatus(t, app.uiURL)
+		return rc.Subscribed && rc.LastHour.Stored >= 2
+	})
+	if rc.Login != "logged_in" || !strings.HasSuffix(rc.WebhookURL, "/webhooks/ringcentral") || rc.LastHour.Handshakes < 1 {
+		t.Errorf("RingCentral status %+v, want logged in, one handshake at least, delivering to /webhooks/ringcentral", rc)
+	}
+	if rc.LastHour.Refused != 0 || rc.Refusal != nil {
+		t.Errorf("RingCentral deliveries were refused: %+v", rc.Refusal)
+	}
+	code, page := get(t, app.uiURL+"events")
+	if code != http.StatusOK || !strings.Contains(page, "RingCentral: someone registered") {
+		t.Errorf("the event log (%d) does not list RingCentral's registrations", code)
+	}
+}
+
+func ringCentralStatus(t *testing.T, uiURL string) ui.RingCentralStatus {
+	t.Helper()
+	resp, err := http.Get(uiURL + "api/status")
+	if err != nil {
+		t.Fatalf("GET /api/status: %v", err)
+	}
+	defer resp.Body.Close()
+	var s struct {
+		RingCentral *ui.RingCentralStatus `json:"ringCentral"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatalf("decoding /api/status: %v", err)
+	}
+	if s.RingCentral == nil {
+		t.Fatal("/api/status has no ringCentral in the demo")
+	}
+	return *s.RingCentral
+}
