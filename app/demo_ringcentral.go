@@ -72,12 +72,33 @@ func (d *demoRingCentral) generate(ctx context.Context) {
 		if len(d.sim.Subscriptions()) == 0 {
 			continue // not subscribed yet: nobody would be told
 		}
+		d.joinSomeone()
 		session, ok := d.upcoming()
 		if !ok {
 			continue
 		}
 		if _, err := d.sim.AddRegistrant(ctx, session, "", "", ""); err != nil && ctx.Err() == nil {
 			d.log.Warn("demo: the RingCentral stand-in could not deliver a registration", "err", err)
+		}
+	}
+}
+
+// joinSomeone lets a registrant of a running session join it, if one has
+// not yet: the live board shows RingCentral's joins as it polls them.
+func (d *demoRingCentral) joinSomeone() {
+	for _, s := range d.sim.Sessions() {
+		if s.Status != "Active" {
+			continue
+		}
+		joined := map[string]bool{}
+		for _, p := range d.sim.Participants(s.ID) {
+			joined[p.RegistrantID] = true
+		}
+		for _, r := range d.sim.Registrants(s.ID) {
+			if !joined[r.ID] {
+				_, _ = d.sim.Join(s.ID, r.ID)
+				return
+			}
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"webinarsync/ringcentral"
 	rccatchup "webinarsync/ringcentral/catchup"
+	rclive "webinarsync/ringcentral/live"
 	rclogin "webinarsync/ringcentral/login"
 	rcreconcile "webinarsync/ringcentral/reconcile"
 	"webinarsync/store"
@@ -41,6 +42,7 @@ type ringCentral struct {
 	client     *ringcentral.Client
 	webhooks   *rcreconcile.Reconciler
 	sync       *rccatchup.CatchUp
+	joins      *rclive.Poller // joins by polling: RingCentral sends no join event
 	receiver   *ringcentral.Receiver
 	deliveries *ringcentral.Deliveries
 	log        *slog.Logger
@@ -63,6 +65,8 @@ func newRingCentral(st *store.Store, c RingCentral, hc *http.Client, log *slog.L
 		Logger: log.With("component", "ringcentral-subscription")})
 	rc.sync = rccatchup.New(rccatchup.Config{Store: st, Client: client, Login: lg, Logins: lg.Watch(),
 		Logger: log.With("component", "ringcentral-sync")})
+	rc.joins = rclive.New(rclive.Config{Store: st, Client: client, Login: lg, Logins: lg.Watch(),
+		Logger: log.With("component", "ringcentral-joins")})
 	rc.receiver = ringcentral.NewReceiver(rc.webhooks.Tokens, providerSink{st}, log.With("component", "ringcentral-receiver"))
 	rc.receiver.Observer = rc.deliveries
 	return rc, nil
@@ -73,6 +77,7 @@ func newRingCentral(st *store.Store, c RingCentral, hc *http.Client, log *slog.L
 func (rc *ringCentral) run(ctx context.Context, bg *sync.WaitGroup) {
 	bg.Go(func() { rc.webhooks.Run(ctx) })
 	bg.Go(func() { rc.sync.Run(ctx) })
+	bg.Go(func() { rc.joins.Run(ctx) })
 	if st := rc.login.State(); st.JWT && st.Status != rclogin.LoggedIn {
 		bg.Go(func() {
 			if err := rc.login.LogInWithJWT(ctx); err != nil && ctx.Err() == nil {

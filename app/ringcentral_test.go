@@ -31,6 +31,12 @@ func TestDemo_RingCentralSubscribesAndItsEventsAreStored(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(page, "RingCentral: someone registered") {
 		t.Errorf("the event log (%d) does not list RingCentral's registrations", code)
 	}
+	// RingCentral sends no join event: the joins of its running session
+	// come from reading its participants, right after the login.
+	waitFor(t, "a RingCentral join read from the participants", func() bool {
+		_, page := get(t, app.uiURL+"events")
+		return strings.Contains(page, "RingCentral: someone joined")
+	})
 }
 
 func ringCentralStatus(t *testing.T, uiURL string) ui.RingCentralStatus {

@@ -113,3 +113,14 @@ type Attendee struct {
 	Seconds       int64  // time attended, as the provider counts it
 	Intervals     []Span // Start is when they joined, End when they left
 }
+
+// Join is someone joining a session, as a provider told of it (GoTo's
+// registrant.joined, RingCentral's participants polled while it runs).
+type Join struct {
+	SessionKey    string
+	RegistrantKey string
+	FirstName     string
+	LastName      string
+	Email         string
+	At            time.Time
+}

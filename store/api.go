@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/record"
 )
 
 // Errors callers branch on.
@@ -107,8 +108,11 @@ type LogEntry struct {
 	// Tombstone says why and when Raw was replaced by a small tombstone
 	// (a person erased, a webinar deleted, or retention); nil while Raw is
 	// as received. The record itself stays, so its eventKey still dedupes.
-	Tombstone *Tombstone      `json:"tombstone,omitempty"`
-	Raw       json.RawMessage `json:"raw"`
+	Tombstone *Tombstone `json:"tombstone,omitempty"`
+	// Join is another provider's join as the views take it (ProviderEvent);
+	// gone with the body when the record is tombstoned.
+	Join *record.Join    `json:"join,omitempty"`
+	Raw  json.RawMessage `json:"raw"`
 }
 
 // Counts are totals across all webinars.

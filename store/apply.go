@@ -281,9 +281,14 @@ func applyLogged(tx *bolt.Tx, logB *bolt.Bucket, seq uint64, d *gotowebinar.Deli
 			return err
 		}
 		if entry.Provider != "" {
-			// Another provider's delivery: in the log, in no view yet
-			// (PutProviderEvent).
-			return indexLogName(tx, entry.EventName, seqKey)
+			// Another provider's delivery: in the log, and in the views
+			// only what it carries as a record (PutProviderEvent).
+			if err := indexLogName(tx, entry.EventName, seqKey); err != nil || entry.Join == nil ||
+				entry.Tombstone != nil || entry.WebinarKey == "" {
+				return err
+			}
+			ref := gotowebinar.WebinarRef{WebinarKey: gotowebinar.Key(entry.WebinarKey)}
+			return applyJoin(tx, ref, *entry.Join, entry.EventKey, entry.ReceivedAt)
 		}
 		ev, err := gotowebinar.DecodeEvent(entry.Raw)
 		if err != nil {

@@ -677,7 +677,7 @@ func tombstoneLog(tx *bolt.Tx, seqs []uint64, t Tombstone, keep func(LogEntry) b
 		}
 		ts := t
 		ts.Bytes = len(e.Raw)
-		e.Tombstone, e.Raw = &ts, tombstoneBody(ts)
+		e.Tombstone, e.Raw, e.Join = &ts, tombstoneBody(ts), nil
 		rec, err := encodeLogRecord(e)
 		if err != nil {
 			return err

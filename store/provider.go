@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"webinarsync/record"
 )
 
 // ProviderGoTo is GoTo Webinar, the first provider: its deliveries come
@@ -26,6 +28,10 @@ type ProviderEvent struct {
 	Raw          []byte // the body as received
 	ReceivedAt   time.Time
 	ForwardedFor string
+	// Join, when set, is what the delivery tells of someone joining a
+	// session (RingCentral's participants, polled): the views take it
+	// (applied from the log record, so a restart after a crash does too).
+	Join *record.Join
 }
 
 // ProviderKey namespaces a provider's id (of a webinar, a registrant or a
@@ -51,8 +57,9 @@ func ProviderOf(key string) string {
 // durably (fsynced before it returns), once per provider and ID; stored is
 // false for a redelivery. It shares commits with GoTo's deliveries and is
 // in the log, the event log page, backups, retention and erasure like
-// them. The views do not read it yet: what it says about webinars and
-// registrants reaches them through the provider's catch-up.
+// them. The views take its Join, if any; what else it says about
+// webinars and registrants reaches them through the provider's catch-up,
+// since RingCentral's bodies are undocumented hints.
 func (s *Store) PutProviderEvent(ctx context.Context, e *ProviderEvent) (stored bool, err error) {
 	switch {
 	case e == nil:
@@ -84,6 +91,7 @@ func (s *Store) PutProviderEvent(ctx context.Context, e *ProviderEvent) (stored 
 			ReceivedAt:   receivedAt,
 			ForwardedFor: e.ForwardedFor,
 			Raw:          e.Raw,
+			Join:         e.Join,
 		})
 		if err == nil && stored {
 			err = enqueueIfForwarding(tx, entry.Seq, receivedAt)

@@ -183,3 +183,63 @@ func TestMerge_AnotherProvidersRecordsLiveBesideGoTos(t *testing.T) {
 		t.Errorf("RingCentral's registrant reads %+v", r)
 	}
 }
+
+// A join another provider tells of (RingCentral's participants, polled)
+// reaches the views as GoTo's do: the join, the registrant's counts, the
+// live board's feed; erasing the person takes it from the log record too.
+func TestPutProviderEvent_AJoinReachesTheViewsAndGoesWithAnErasure(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	webinar := ProviderKey("ringcentral", "123456789")
+	at := time.Date(2026, 3, 12, 17, 2, 0, 0, time.UTC)
+	if _, err := s.MergeRegistrants(webinar, []record.Registrant{{Key: ProviderKey("ringcentral", "555000111"),
+		Profile: record.Profile{FirstName: "Zoë", LastName: "Ngata", Email: "zoe@example.com"}, Status: "Approved"}}, at.Add(-time.Hour), false); err != nil {
+		t.Fatal(err)
+	}
+	join := &ProviderEvent{Provider: "ringcentral", ID: "join:987654321:p-42", Name: "participant.joined", WebinarID: "123456789",
+		Raw: []byte(`{"id":"p-42","email":"zoe@example.com","joinTime":"2026-03-12T17:02:00Z"}`), ReceivedAt: at.Add(5 * time.Second),
+		Join: &record.Join{SessionKey: ProviderKey("ringcentral", "987654321"), RegistrantKey: ProviderKey("ringcentral", "555000111"),
+			FirstName: "Zoë", LastName: "Ngata", Email: "zoe@example.com", At: at}}
+	for range 2 { // polled again: stored once
+		if _, err := s.PutProviderEvent(ctx, join); err != nil {
+			t.Fatal(err)
+		}
+	}
+	joins, err := s.JoinsAfter(webinar, 0)
+	if err != nil || len(joins) != 1 || !joins[0].JoinTime.Equal(at) || joins[0].FirstName != "Zoë" {
+		t.Fatalf("JoinsAfter = %+v, %v; want Zoë's one join at %v", joins, err, at)
+	}
+	if r := mustRegistrant(t, s, webinar, ProviderKey("ringcentral", "555000111")); r.Joins != 1 || !r.FirstJoinTime.Equal(at) {
+		t.Errorf("the registrant reads %d joins, first at %v", r.Joins, r.FirstJoinTime)
+	}
+	if w := mustWebinar(t, s, webinar); w.Joined != 1 {
+		t.Errorf("the webinar counts %d joined, want 1", w.Joined)
+	}
+	// After a crash the log replays into the same views: reopen and see.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.ErasePerson(ctx, "zoe@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	seq := joins[0].Seq
+	e, err := s.Event(seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Join != nil || e.Tombstone == nil {
+		t.Errorf("after the erasure the log record keeps %+v (tombstone %v)", e.Join, e.Tombstone)
+	}
+	if joins, _ := s.JoinsAfter(webinar, 0); len(joins) != 0 {
+		t.Errorf("after the erasure the webinar still lists joins %+v", joins)
+	}
+}

@@ -326,20 +326,33 @@ func applyRegistrantAdded(tx *bolt.Tx, e *gotowebinar.RegistrantAdded, receivedA
 // registration it belongs to; the registrant is then created from the
 // join's name and email, counted, and completed by registrant.added later.
 func applyRegistrantJoined(tx *bolt.Tx, e *gotowebinar.RegistrantJoined, eventKey string, receivedAt time.Time) error {
-	w, data, err := ensureWebinar(tx, e.WebinarRef)
+	ts := storableTime(e.Timestamp.Time)
+	return applyJoin(tx, e.WebinarRef, record.Join{
+		SessionKey: string(e.SessionKey), RegistrantKey: string(e.RegistrantKey),
+		FirstName: e.FirstName, LastName: e.LastName, Email: e.Email,
+		At: firstNonZero(e.JoinTime.Time, ts, receivedAt),
+	}, eventKey, firstNonZero(ts, receivedAt))
+}
+
+// applyJoin writes one join, whatever its provider, into the views: the
+// join itself, the registrant's join counts and times (a registrant known
+// from nothing else is made from the join), and the webinar's counts.
+// indexAt orders a registrant the join makes.
+func applyJoin(tx *bolt.Tx, ref gotowebinar.WebinarRef, rj record.Join, eventKey string, indexAt time.Time) error {
+	w, data, err := ensureWebinar(tx, ref)
 	if err != nil {
 		return err
 	}
-	ts := storableTime(e.Timestamp.Time)
-	joinTime := firstNonZero(e.JoinTime.Time, ts, receivedAt)
+	joinTime := rj.At
+	e := rj // the names the join brought
 	j := Join{
 		EventKey:      eventKey,
 		WebinarKey:    w.WebinarKey,
-		SessionKey:    string(e.SessionKey),
-		RegistrantKey: string(e.RegistrantKey),
-		FirstName:     e.FirstName,
-		LastName:      e.LastName,
-		Email:         e.Email,
+		SessionKey:    rj.SessionKey,
+		RegistrantKey: rj.RegistrantKey,
+		FirstName:     rj.FirstName,
+		LastName:      rj.LastName,
+		Email:         rj.Email,
 		JoinTime:      joinTime,
 	}
 	jv, err := json.Marshal(j)
@@ -358,7 +371,7 @@ func applyRegistrantJoined(tx *bolt.Tx, e *gotowebinar.RegistrantJoined, eventKe
 	if !found {
 		r = registrantRecord{
 			Registrant: Registrant{WebinarKey: w.WebinarKey, RegistrantKey: j.RegistrantKey},
-			IndexTime:  firstNonZero(ts, receivedAt),
+			IndexTime:  indexAt,
 		}
 	}
 	oldIndex := r.indexKey()

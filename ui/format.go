@@ -11,6 +11,7 @@ import (
 
 	"webinarsync/gotowebinar"
 	"webinarsync/ringcentral"
+	rclive "webinarsync/ringcentral/live"
 	"webinarsync/store"
 )
 
@@ -233,6 +234,9 @@ func eventWords(name string) string {
 		return "A webinar was changed"
 	case gotowebinar.EventSurveySubmitted:
 		return "A survey was submitted (kept as sent)"
+	}
+	if name == rclive.EventJoined {
+		return "RingCentral: someone joined (read from the session's participant list)"
 	}
 	if strings.HasPrefix(name, "/webinar/") {
 		switch ringcentral.KindOf(name) {

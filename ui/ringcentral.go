@@ -8,6 +8,7 @@ import (
 
 	"webinarsync/ringcentral"
 	rccatchup "webinarsync/ringcentral/catchup"
+	rclive "webinarsync/ringcentral/live"
 	rclogin "webinarsync/ringcentral/login"
 	rcreconcile "webinarsync/ringcentral/reconcile"
 )
@@ -212,4 +213,11 @@ func rcSyncWords(st rccatchup.Status, now time.Time) (string, bool) {
 		return "The catch-up starts once you are logged in.", false
 	}
 	return "The catch-up starts shortly.", false
+}
+
+// ringCentralJoinsWords tells the live board's watcher why RingCentral's
+// joins come in steps.
+func ringCentralJoinsWords() string {
+	return "RingCentral sends no event when someone joins: joins appear here as webinarsync reads the session's participant list, every " +
+		rclive.DefaultEvery.String() + "."
 }
