@@ -37,6 +37,23 @@ func TestDemo_RingCentralSubscribesAndItsEventsAreStored(t *testing.T) {
 		_, page := get(t, app.uiURL+"events")
 		return strings.Contains(page, "RingCentral: someone joined")
 	})
+	// Its webinars are listed beside GoTo's, each saying whose it is, and
+	// a RingCentral board shows RingCentral's subscription, not GoTo's webhooks.
+	var board string
+	waitFor(t, "a RingCentral webinar on the home page", func() bool {
+		_, home := get(t, app.uiURL)
+		_, rest, ok := strings.Cut(home, `href="/webinars/ringcentral:`)
+		if !ok {
+			return false
+		}
+		key, _, _ := strings.Cut(rest, `"`)
+		board = "webinars/ringcentral:" + strings.TrimSuffix(key, "/live") + "/live"
+		return strings.Contains(home, `<span class="provider">RingCentral</span>`) && strings.Contains(home, `<span class="provider">GoTo</span>`)
+	})
+	if code, page := get(t, app.uiURL+board); code != http.StatusOK || !strings.Contains(page, "RingCentral subscription") ||
+		!strings.Contains(page, "RingCentral sends no event when someone joins") {
+		t.Errorf("the RingCentral board %s (%d) does not show RingCentral's subscription and polling", board, code)
+	}
 }
 
 func ringCentralStatus(t *testing.T, uiURL string) ui.RingCentralStatus {

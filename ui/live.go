@@ -262,6 +262,9 @@ type pipeView struct {
 	LastDelivery time.Time
 	Ready        bool
 	ReadyWords   string
+	// RingCentral is set on a RingCentral webinar's board: its
+	// subscription, not GoTo's webhooks, is what brings its events.
+	RingCentral *RingCentralStatus
 }
 
 func (s *Server) pipe(r *http.Request) (pipeView, error) {
@@ -276,6 +279,13 @@ func (s *Server) pipe(r *http.Request) (pipeView, error) {
 		}
 	}
 	p.Ready, p.ReadyWords = snap.readiness(s.demo)
+	if rc := snap.RingCentral; rc != nil && store.ProviderOf(r.PathValue("webinarKey")) != store.ProviderGoTo {
+		p.RingCentral = rc
+		p.Ready, p.ReadyWords = rc.Subscribed, rc.StateWords
+		if rc.Problem != "" {
+			p.ReadyWords = rc.Problem
+		}
+	}
 	return p, nil
 }
 
