@@ -29,6 +29,10 @@ import (
 const (
 	HeaderReplay   = "X-Webinarsync-Replay"    // "true" when the organizer replayed it
 	HeaderEventKey = "X-Webinarsync-Event-Key" // the event's eventKey, to dedupe on
+	// HeaderProvider says whose event it is: "goto", or "ringcentral" for
+	// RingCentral's notifications (their bodies are RingCentral's shape,
+	// re-signed as GoTo's are, and their event key is ringcentral:<uuid>).
+	HeaderProvider = "X-Webinarsync-Provider"
 )
 
 // settingTarget is the saved target; the -forward-to flag wins over it.
@@ -375,6 +379,7 @@ func (f *Forwarder) post(ctx context.Context, target, secret string, it store.Ou
 	h.Set(gotowebinar.HeaderSignatureTimestamp, ts)
 	h.Set(gotowebinar.HeaderSignature, gotowebinar.Sign([]byte(secret), ts, e.Raw))
 	h.Set(HeaderEventKey, e.EventKey)
+	h.Set(HeaderProvider, cmp.Or(e.Provider, store.ProviderGoTo))
 	if it.Replay {
 		h.Set(HeaderReplay, "true")
 	}

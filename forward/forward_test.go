@@ -28,6 +28,7 @@ type endpoint struct {
 
 type received struct {
 	body, eventKey   string
+	provider         string
 	replay, signedOK bool
 }
 
@@ -44,7 +45,8 @@ func (ep *endpoint) handler(secret func() string) http.HandlerFunc {
 		err := gotowebinar.VerifySignature([][]byte{[]byte(secret())},
 			r.Header.Get(gotowebinar.HeaderSignatureTimestamp), r.Header.Get(gotowebinar.HeaderSignature), body)
 		ep.got = append(ep.got, received{body: string(body), eventKey: r.Header.Get(forward.HeaderEventKey),
-			replay: r.Header.Get(forward.HeaderReplay) == "true", signedOK: err == nil})
+			provider: r.Header.Get(forward.HeaderProvider),
+			replay:   r.Header.Get(forward.HeaderReplay) == "true", signedOK: err == nil})
 	}
 }
 
@@ -301,4 +303,33 @@ func TestForwarder_BacksOffExponentially_CappedAtFiveMinutes(t *testing.T) {
 			t.Errorf("state = %+v, want idle with nothing pending", s)
 		}
 	})
+}
+
+// A RingCentral notification is forwarded as stored, byte for byte, saying
+// whose it is, beside GoTo's events.
+func TestForwarder_SaysWhoseEventItForwards(t *testing.T) {
+	t.Parallel()
+	st := openStore(t, t.TempDir())
+	defer st.Close()
+	ep := &endpoint{}
+	secret, err := st.ForwardSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(ep.handler(func() string { return secret }))
+	defer srv.Close()
+	start(t, forward.Config{Store: st, Target: srv.URL, Backoff: fastBackoff})
+
+	putEvent(t, st, addedBody("a-1", "1"))
+	rc := `{"uuid":"ed1cf00c","event":"/webinar/registration/v1/company/sessions/registrants","body":{"id":"555"}}`
+	if _, err := st.PutProviderEvent(context.Background(), &store.ProviderEvent{Provider: "ringcentral", ID: "ed1cf00c",
+		Name: "/webinar/registration/v1/company/sessions/registrants", Raw: []byte(rc), ReceivedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "both events", func() bool { _, got := ep.snapshot(); return len(got) == 2 })
+	_, got := ep.snapshot()
+	if got[0].provider != "goto" || got[1].provider != "ringcentral" || got[1].body != rc ||
+		got[1].eventKey != "ringcentral:ed1cf00c" || !got[1].signedOK {
+		t.Errorf("forwarded %+v, want GoTo's then RingCentral's, each saying whose, signed", got)
+	}
 }
