@@ -226,7 +226,7 @@ func (r *running) open(ctx context.Context) error {
 	}
 	routes := webhookRoutes{gotowebinar.WebhookPath: rcv}
 	if cfg.RingCentral.configured() {
-		if r.rc, err = newRingCentral(st, cfg.RingCentral, nil, log); err != nil {
+		if r.rc, err = newRingCentral(st, cfg.RingCentral, nil, deliveries, log); err != nil {
 			return err
 		}
 		routes[ringcentral.WebhookPath] = r.rc.receiver
@@ -239,7 +239,7 @@ func (r *running) open(ctx context.Context) error {
 		Sync: r.goTo.sync, Registrants: r.goTo.registrants, Poll: cfg.UIPoll, Forward: r.forward,
 	}
 	if r.rc != nil { // a nil *ringCentral in the interface would not be nil
-		uiCfg.RingCentral = r.rc
+		uiCfg.RingCentral, uiCfg.RingCentralLogin = r.rc, r.rc.login
 	}
 	r.ui = ui.New(uiCfg)
 	r.uiSrv = &http.Server{

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"webinarsync/gotowebinar"
 	"webinarsync/ringcentral"
 	rccatchup "webinarsync/ringcentral/catchup"
 	rclive "webinarsync/ringcentral/live"
@@ -48,7 +49,7 @@ type ringCentral struct {
 	log        *slog.Logger
 }
 
-func newRingCentral(st *store.Store, c RingCentral, hc *http.Client, log *slog.Logger) (*ringCentral, error) {
+func newRingCentral(st *store.Store, c RingCentral, hc *http.Client, records *store.DeliveryLog, log *slog.Logger) (*ringCentral, error) {
 	ep := ringcentral.Endpoints{ServerURL: c.ServerURL}
 	lg, err := rclogin.New(rclogin.Config{Store: st, Logger: log.With("component", "ringcentral-login"), Endpoints: ep,
 		HTTPClient: hc, ClientID: c.ClientID, ClientSecret: c.ClientSecret, JWT: c.JWT})
@@ -68,7 +69,7 @@ func newRingCentral(st *store.Store, c RingCentral, hc *http.Client, log *slog.L
 	rc.joins = rclive.New(rclive.Config{Store: st, Client: client, Login: lg, Logins: lg.Watch(),
 		Logger: log.With("component", "ringcentral-joins")})
 	rc.receiver = ringcentral.NewReceiver(rc.webhooks.Tokens, providerSink{st}, log.With("component", "ringcentral-receiver"))
-	rc.receiver.Observer = rc.deliveries
+	rc.receiver.Observer = rcObserver{mem: rc.deliveries, records: records}
 	return rc, nil
 }
 
@@ -87,7 +88,11 @@ func (rc *ringCentral) run(ctx context.Context, bg *sync.WaitGroup) {
 	}
 }
 
-// cleanup deletes our subscription at RingCentral (-cleanup-on-exit).
+// Cleanup deletes our subscription at RingCentral: -cleanup-on-exit, and
+// "Log out" with its box ticked.
+func (rc *ringCentral) Cleanup(ctx context.Context) error { return rc.cleanup(ctx) }
+
+// cleanup deletes our subscription at RingCentral.
 func (rc *ringCentral) cleanup(ctx context.Context) error {
 	err := rc.webhooks.Cleanup(ctx)
 	if errors.Is(err, ringcentral.ErrNotLoggedIn) {
@@ -101,13 +106,7 @@ func (rc *ringCentral) cleanup(ctx context.Context) error {
 type providerSink struct{ st *store.Store }
 
 func (s providerSink) PutNotification(ctx context.Context, d *ringcentral.Delivery) (bool, error) {
-	name := d.Kind.Filter()
-	if name == "" {
-		// An event we do not know, in the provider's words, without the
-		// ids a query may carry (the event log lists names).
-		name, _, _ = strings.Cut(d.Event, "?")
-	}
-	return s.st.PutProviderEvent(ctx, &store.ProviderEvent{Provider: ProviderRingCentral, ID: d.UUID, Name: name,
+	return s.st.PutProviderEvent(ctx, &store.ProviderEvent{Provider: ProviderRingCentral, ID: d.UUID, Name: rcEventName(d.Kind, d.Event),
 		WebinarID: d.WebinarID, Raw: d.Raw, ReceivedAt: d.ReceivedAt, ForwardedFor: d.ForwardedFor})
 }
 
@@ -121,4 +120,38 @@ func (rc *ringCentral) SyncStatus() rccatchup.Status { return rc.sync.Status() }
 
 func (rc *ringCentral) DeliverySummary(now time.Time) ringcentral.DeliverySummary {
 	return rc.deliveries.Summary(now)
+}
+
+// rcObserver keeps what became of each request to RingCentral's webhook
+// path: in memory for the home page's counts, and in the durable record
+// the Deliveries page lists beside GoTo's, so a refused one is seen.
+type rcObserver struct {
+	mem     *ringcentral.Deliveries
+	records *store.DeliveryLog // nil: memory only
+}
+
+func (o rcObserver) Observe(out ringcentral.Outcome) {
+	o.mem.Observe(out)
+	if o.records == nil {
+		return
+	}
+	key := ""
+	if out.UUID != "" {
+		key = store.ProviderKey(ProviderRingCentral, out.UUID) // as the event is stored, so the record links to it
+	}
+	o.records.ObserveRecord(store.DeliveryRecord{Provider: ProviderRingCentral, At: out.At,
+		Result: gotowebinar.Result(out.Result), Check: ringcentral.CheckCode(out.Check), EventName: rcEventName(out.Kind, out.Event), EventKey: key,
+		Bytes: out.Bytes, Took: out.Took, Method: out.Method, RemoteAddr: out.RemoteAddr, ForwardedFor: out.ForwardedFor,
+		Header: out.Header, Body: out.Body})
+}
+
+// rcEventName is how a RingCentral event is named in the event log and
+// the delivery record: its filter, or for one we do not know the event in
+// RingCentral's words without the ids a query may carry (names are listed).
+func rcEventName(k ringcentral.Kind, event string) string {
+	if f := k.Filter(); f != "" {
+		return f
+	}
+	name, _, _ := strings.Cut(event, "?")
+	return name
 }

@@ -27,6 +27,26 @@ func TestDemo_RingCentralSubscribesAndItsEventsAreStored(t *testing.T) {
 	if rc.LastHour.Refused != 0 || rc.Refusal != nil {
 		t.Errorf("RingCentral deliveries were refused: %+v", rc.Refusal)
 	}
+	// A forged delivery, without our token, is refused and recorded where
+	// the organizer looks: the Deliveries page and the card's last refusal.
+	forged := `{"uuid":"forged-1","event":"/webinar/registration/v1/company/sessions/registrants","body":{"id":"1"}}`
+	req, _ := http.NewRequest(http.MethodPost, rc.WebhookURL, strings.NewReader(forged))
+	req.Header.Set("Verification-Token", "not-ours")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a forged RingCentral delivery got %d, want 401", resp.StatusCode)
+	}
+	waitFor(t, "the forged delivery on the Deliveries page", func() bool {
+		_, page := get(t, app.uiURL+"deliveries")
+		return strings.Contains(page, "RingCentral: refused: its verification token is not ours")
+	})
+	if r := ringCentralStatus(t, app.uiURL).Refusal; r == nil || r.Reason != "its verification token is not ours" {
+		t.Errorf("the RingCentral card's last refusal is %+v", r)
+	}
 	code, page := get(t, app.uiURL+"events")
 	if code != http.StatusOK || !strings.Contains(page, "RingCentral: someone registered") {
 		t.Errorf("the event log (%d) does not list RingCentral's registrations", code)

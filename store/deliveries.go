@@ -60,7 +60,11 @@ func (l DeliveryLimits) withDefaults() DeliveryLimits {
 
 // DeliveryRecord is one request to the webhook path as the record keeps it.
 type DeliveryRecord struct {
-	ID           uint64              `json:"-"`
+	ID uint64 `json:"-"`
+	// Provider is whose webhook path it came to: "" for GoTo's (every
+	// record written before a second provider), "ringcentral" for
+	// RingCentral's, whose Check is ringcentral.CheckCode's.
+	Provider     string              `json:"provider,omitempty"`
 	At           time.Time           `json:"at"`
 	Result       gotowebinar.Result  `json:"result"`
 	Check        string              `json:"check,omitempty"` // gotowebinar.CheckCode of the failed check
@@ -117,7 +121,7 @@ type DeliveryLog struct {
 	log  *slog.Logger
 	mem  gotowebinar.Deliveries
 
-	queue       chan gotowebinar.Outcome
+	queue       chan DeliveryRecord // as recordOf made it, or another provider's
 	queuedBytes atomic.Int64
 	dropped     atomic.Int64
 	done        chan struct{}
@@ -134,7 +138,7 @@ type DeliveryLog struct {
 func NewDeliveryLog(st *Store, keys func() [][]byte, lim DeliveryLimits) (*DeliveryLog, error) {
 	lim = lim.withDefaults()
 	l := &DeliveryLog{st: st, keys: keys, lim: lim, log: st.log,
-		queue: make(chan gotowebinar.Outcome, lim.Queue), done: make(chan struct{}),
+		queue: make(chan DeliveryRecord, lim.Queue), done: make(chan struct{}),
 		flushReq: make(chan chan struct{}), subs: make(map[chan uint64]struct{})}
 	err := st.update(func(tx *bolt.Tx) error {
 		for _, name := range []string{bucketDeliveryLinks, bucketDeliveryRing, bucketDeliveryMeta} {
@@ -167,6 +171,9 @@ func (l *DeliveryLog) seed() error {
 		return fmt.Errorf("store: delivery record: seeding the summary: %w", err)
 	}
 	for i := len(recs) - 1; i >= 0; i-- {
+		if recs[i].Provider != "" {
+			continue // another provider's: its own summary counts it
+		}
 		l.mem.Observe(recs[i].Outcome())
 	}
 	return nil
@@ -176,6 +183,23 @@ func (l *DeliveryLog) seed() error {
 // the queue is full. It never blocks.
 func (l *DeliveryLog) Observe(o gotowebinar.Outcome) {
 	l.mem.Observe(o)
+	l.enqueue(recordOf(o))
+}
+
+// ObserveRecord queues another provider's delivery (rec.Provider set) as
+// Observe does GoTo's. It never blocks.
+func (l *DeliveryLog) ObserveRecord(rec DeliveryRecord) {
+	if !rec.Kept() {
+		rec.Body = nil // the event keeps it
+	}
+	rec.Body = rec.Body[:min(len(rec.Body), gotowebinar.KeptBodyBytes)]
+	rec.At = rec.At.UTC()
+	l.enqueue(rec)
+}
+
+// enqueue queues a record for the writer, or drops and counts it when the
+// queue is full.
+func (l *DeliveryLog) enqueue(o DeliveryRecord) {
 	size := int64(len(o.Body))
 	if l.queuedBytes.Add(size) > l.lim.QueueBytes && size > 0 {
 		l.queuedBytes.Add(-size)
@@ -245,7 +269,7 @@ const maxWriteBatch = 256
 // write is the one writer: it takes what is queued, up to writeBatch, and
 // commits it in one transaction; a flush drains the whole queue first.
 func (l *DeliveryLog) write() {
-	batch := make([]gotowebinar.Outcome, 0, maxWriteBatch)
+	batch := make([]DeliveryRecord, 0, maxWriteBatch)
 	for {
 		var ack chan struct{}
 		select {
@@ -281,7 +305,7 @@ func (l *DeliveryLog) write() {
 }
 
 // writeBatch commits a batch and tells the live pages.
-func (l *DeliveryLog) writeBatch(batch []gotowebinar.Outcome) {
+func (l *DeliveryLog) writeBatch(batch []DeliveryRecord) {
 	ids, err := l.commit(batch)
 	var bodies int64
 	for _, o := range batch {
@@ -298,15 +322,14 @@ func (l *DeliveryLog) writeBatch(batch []gotowebinar.Outcome) {
 }
 
 // commit writes a batch and prunes the ring and the links to their caps.
-func (l *DeliveryLog) commit(batch []gotowebinar.Outcome) ([]uint64, error) {
+func (l *DeliveryLog) commit(batch []DeliveryRecord) ([]uint64, error) {
 	var ids []uint64
 	// write, not update: delivery records touch no view, so they need not
 	// wait for the views to catch up with a flood.
 	err := l.st.write(func(tx *bolt.Tx) error {
 		ids = ids[:0]
 		links, ring, meta := tx.Bucket([]byte(bucketDeliveryLinks)), tx.Bucket([]byte(bucketDeliveryRing)), tx.Bucket([]byte(bucketDeliveryMeta))
-		for _, o := range batch {
-			rec := recordOf(o)
+		for _, rec := range batch {
 			id, err := meta.NextSequence()
 			if err != nil {
 				return err
@@ -559,7 +582,9 @@ func (l *DeliveryLog) VerifyAgain(ctx context.Context, id uint64) (Recheck, erro
 	if err != nil {
 		return Recheck{}, err
 	}
-	if !rec.Kept() || len(rec.Body) == 0 {
+	if !rec.Kept() || len(rec.Body) == 0 || rec.Provider != "" {
+		// Another provider's has no signature to check again: its token
+		// was either ours or not.
 		return Recheck{}, fmt.Errorf("store: verify delivery %d: %w", id, ErrNotVerifiable)
 	}
 	ts := http.Header(rec.Header).Get(gotowebinar.HeaderSignatureTimestamp)

@@ -319,7 +319,7 @@ func (s *Server) deliveryDetail(r *http.Request) (deliveryView, error) {
 		return deliveryView{}, fmt.Errorf("delivery %d: %w", id, err)
 	}
 	v := deliveryView{chrome: s.chrome("Delivery "+strconv.FormatUint(id, 10), "deliveries"), Now: s.now(),
-		Row: rowOf(rec), Rec: rec, CanVerify: rec.Kept() && len(rec.Body) > 0}
+		Row: rowOf(rec), Rec: rec, CanVerify: rec.Kept() && len(rec.Body) > 0 && rec.Provider == ""}
 	if rec.Kept() {
 		v.Why = refusalWords(rec.Outcome())
 		v.Alternatives = alternativeWords(s.records().Alternatives(rec))

@@ -52,6 +52,8 @@ type homeView struct {
 
 	RetentionDays      int  // how long raw events and delivery records are kept
 	CanChangeRetention bool // the settings page, which changes it, is served
+
+	RingCentralLogin rcLoginView // which of the RingCentral login's buttons the card shows
 }
 
 // home serves GET /: the status panel, the totals and the webinars.
@@ -77,6 +79,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 
 		RetentionDays:      s.retentionDays(),
 		CanChangeRetention: s.login != nil,
+		RingCentralLogin:   s.rcLoginView(),
 	}
 	if v.Live, err = s.liveWebinars(webinars, v.Now); err != nil {
 		return err

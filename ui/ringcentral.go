@@ -11,6 +11,7 @@ import (
 	rclive "webinarsync/ringcentral/live"
 	rclogin "webinarsync/ringcentral/login"
 	rcreconcile "webinarsync/ringcentral/reconcile"
+	"webinarsync/store"
 )
 
 // RingCentral is RingCentral Webinar, the second provider, as the pages
@@ -99,14 +100,14 @@ func rcLoginWords(st rclogin.State, demo bool) (string, time.Time) {
 		if st.JWT && st.Method == rclogin.MethodJWT {
 			return "RingCentral no longer accepts our login, nor a new one with your JWT credential: make a new credential in RingCentral's developer console and restart with it. Events keep being stored meanwhile.", time.Time{}
 		}
-		// The browser login has no button yet: the JWT is the way back in.
-		return "Your RingCentral login expired. Restart with RINGCENTRAL_JWT set to log in again; events keep being stored meanwhile.", time.Time{}
+		// A browser login: the card's button starts a new one.
+		return "Your RingCentral login expired: log in again with \"Log in with RingCentral\". Events keep being stored meanwhile.", time.Time{}
 	}
 	if !st.Configured && !st.JWT {
 		return "Not set up: set RINGCENTRAL_CLIENT_ID and RINGCENTRAL_CLIENT_SECRET, or RINGCENTRAL_JWT.", time.Time{}
 	}
 	if st.JWT {
-		return "Logging in with your JWT credential…", time.Time{}
+		return "Not logged in. webinarsync logs in with your JWT credential when it starts; restart it to log in again.", time.Time{}
 	}
 	return "Not logged in to RingCentral.", time.Time{}
 }
@@ -220,4 +221,21 @@ func rcSyncWords(st rccatchup.Status, now time.Time) (string, bool) {
 func ringCentralJoinsWords() string {
 	return "RingCentral sends no event when someone joins: joins appear here as webinarsync reads the session's participant list, every " +
 		rclive.DefaultEvery.String() + "."
+}
+
+// rcRecordWords says what became of a request to RingCentral's webhook
+// path, for the Deliveries table.
+func rcRecordWords(rec store.DeliveryRecord) string {
+	o := ringcentral.Outcome{Result: ringcentral.Result(rec.Result), Check: ringcentral.CheckFromCode(rec.Check)}
+	switch o.Result {
+	case ringcentral.Stored:
+		return "RingCentral: stored"
+	case ringcentral.Duplicate:
+		return "RingCentral: sent again (kept once)"
+	case ringcentral.Handshake:
+		return "RingCentral: subscription handshake, answered"
+	case ringcentral.Refused:
+		return "RingCentral: refused: " + rcRefusalWords(o)
+	}
+	return "RingCentral: not stored: " + rcRefusalWords(o)
 }

@@ -40,7 +40,7 @@ func TestRingCentralWords_SayWhetherEventsArriveAndWhatToDo(t *testing.T) {
 	}{
 		{rclogin.State{Status: rclogin.LoggedIn, Method: rclogin.MethodJWT, OwnerID: "256440016"}, "Logged in as user 256440016 with your JWT credential"},
 		{rclogin.State{Status: rclogin.Expired, Method: rclogin.MethodJWT, JWT: true}, "make a new credential"},
-		{rclogin.State{Status: rclogin.Expired, Method: rclogin.MethodBrowser}, "Restart with RINGCENTRAL_JWT set"},
+		{rclogin.State{Status: rclogin.Expired, Method: rclogin.MethodBrowser}, `log in again with "Log in with RingCentral"`},
 		{rclogin.State{}, "Not set up: set RINGCENTRAL_CLIENT_ID"},
 	} {
 		if got, _ := rcLoginWords(tc.st, false); !strings.Contains(got, tc.want) {

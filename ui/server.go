@@ -44,6 +44,8 @@ type Config struct {
 	Forward Forwarding
 	// RingCentral is the second provider, when it is set up.
 	RingCentral RingCentral
+	// RingCentralLogin is its browser login and logout.
+	RingCentralLogin RingCentralLogin
 
 	// Poll is how often the home and setup pages check for changes in the
 	// browser; 0 means every 3 s on the home page and 2 s on setup. Tests
@@ -69,6 +71,7 @@ type Server struct {
 	registrants    RegistrantControl
 	forward        Forwarding
 	ringCentral    RingCentral
+	rcLogin        RingCentralLogin
 
 	hops hops          // one-time passes for the login's hop between hosts
 	poll time.Duration // Config.Poll
@@ -98,6 +101,7 @@ func New(cfg Config) *Server {
 		registrants:    cfg.Registrants,
 		forward:        cfg.Forward,
 		ringCentral:    cfg.RingCentral,
+		rcLogin:        cfg.RingCentralLogin,
 
 		heartbeat:  defaultHeartbeat,
 		boardEvery: boardEvery,
@@ -169,6 +173,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("POST /settings", s.page(s.saveSettings))
 		mux.Handle("POST /settings/keys/{keyID}/revoke", s.page(s.revokeKey))
 		mux.Handle("POST /settings/organizer", s.page(s.saveOrganizerKey))
+	}
+	if s.rcLogin != nil {
+		mux.Handle("GET "+RingCentralLoginPath, s.page(s.startRingCentralLogin))
+		mux.Handle("GET "+RingCentralCallbackPath, s.page(s.ringCentralCallback))
+		mux.Handle("POST "+RingCentralLogoutPath, s.page(s.logoutRingCentral))
 	}
 	if s.tunnelSettings != nil {
 		mux.Handle("POST /settings/ngrok", s.page(s.saveNgrokSettings))

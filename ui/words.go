@@ -526,6 +526,9 @@ func lastHourWords(stored, duplicates, refused, failed int) string {
 // deliveryRecordWords says in a few words what became of a delivery, for
 // the Deliveries table.
 func deliveryRecordWords(rec store.DeliveryRecord) string {
+	if rec.Provider != "" {
+		return rcRecordWords(rec)
+	}
 	switch rec.Result {
 	case gotowebinar.Stored:
 		if !rec.Rescued.IsZero() {
