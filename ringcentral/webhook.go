@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"webinarsync/gotowebinar"
+
+	"webinarsync/internal/bodyread"
 )
 
 // WebhookPath is where RingCentral delivers notifications on the webhook listener.
@@ -38,9 +40,6 @@ const MaxBodyBytes = 256 << 10
 // DefaultBodyBudget is how many body bytes all deliveries in flight may
 // hold together when Receiver.BodyBudget is not set.
 const DefaultBodyBudget = 8 << 20
-
-// bodyChunk is what a body of unknown length reserves and grows by.
-const bodyChunk = 16 << 10
 
 // busyRetryAfter is the Retry-After, in seconds, of a 503 for a moment's busyness.
 const busyRetryAfter = "5"
@@ -261,7 +260,7 @@ func (rc *Receiver) store(w http.ResponseWriter, r *http.Request, d *Delivery, l
 func (rc *Receiver) readFailed(w http.ResponseWriter, r *http.Request, err error, out *Outcome, log func() *slog.Logger) {
 	var tooBig *http.MaxBytesError
 	switch {
-	case errors.Is(err, errBudgetSpent):
+	case errors.Is(err, bodyread.ErrBudgetSpent):
 		out.Result = Busy
 		log().Warn("ringcentral webhook refused for now: too many bodies in flight; RingCentral will retry",
 			"budgetBytes", rc.bodyBudget(), "contentLength", r.ContentLength)
@@ -312,9 +311,6 @@ func (rc *Receiver) checkToken(verification, validation string) error {
 	return nil
 }
 
-// errBudgetSpent: the body would take the bytes in flight over the budget.
-var errBudgetSpent = errors.New("body budget spent")
-
 func (rc *Receiver) bodyBudget() int64 {
 	if rc.BodyBudget <= 0 {
 		return DefaultBodyBudget
@@ -322,70 +318,10 @@ func (rc *Receiver) bodyBudget() int64 {
 	return max(rc.BodyBudget, MaxBodyBytes)
 }
 
-// reserve takes n bytes of the budget, or reports that it cannot without
-// waiting: a delivery that waits holds its connection, which is what a
-// flood wants.
-func (rc *Receiver) reserve(n int64) bool {
-	budget := rc.bodyBudget()
-	for {
-		cur := rc.inFlight.Load()
-		if cur+n > budget {
-			return false
-		}
-		if rc.inFlight.CompareAndSwap(cur, cur+n) {
-			return true
-		}
-	}
-}
-
-// readBody reads at most MaxBodyBytes, reserving every byte of buffer it
-// allocates first: the declared Content-Length at once, a body of unknown
-// length chunk by chunk. reserved is what the caller must give back, also
-// when err is set.
+// readBody reads at most MaxBodyBytes within the receiver's body budget
+// (bodyread.Read); reserved is what the caller must give back.
 func (rc *Receiver) readBody(w http.ResponseWriter, r *http.Request) (body []byte, reserved int64, err error) {
-	size := int64(bodyChunk)
-	if r.ContentLength >= 0 {
-		size = r.ContentLength // at most MaxBodyBytes: checked before
-	}
-	if !rc.reserve(size) {
-		return nil, 0, errBudgetSpent
-	}
-	reserved = size
-	src := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	buf := make([]byte, 0, size)
-	for {
-		if len(buf) == cap(buf) {
-			// Full: one more byte says whether the body ends here.
-			var probe [1]byte
-			n, err := io.ReadFull(src, probe[:])
-			if n == 0 {
-				if errors.Is(err, io.EOF) {
-					return buf, reserved, nil
-				}
-				return buf, reserved, err
-			}
-			grow := min(int64(bodyChunk), MaxBodyBytes-int64(cap(buf)))
-			if grow <= 0 {
-				grow = 1 // only to hold the probe; MaxBytesReader refuses the next read
-			}
-			if !rc.reserve(grow) {
-				return buf, reserved, errBudgetSpent
-			}
-			reserved += grow
-			bigger := make([]byte, len(buf), int64(cap(buf))+grow)
-			copy(bigger, buf)
-			buf = append(bigger, probe[0])
-			continue
-		}
-		n, err := src.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if errors.Is(err, io.EOF) {
-			return buf, reserved, nil
-		}
-		if err != nil {
-			return buf, reserved, err
-		}
-	}
+	return bodyread.Read(w, r, &rc.inFlight, rc.bodyBudget(), MaxBodyBytes)
 }
 
 // refuseEarly answers without reading the rest of the body, and closes the
