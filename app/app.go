@@ -24,7 +24,6 @@ import (
 	"webinarsync/gotowebinar/gotosim"
 	"webinarsync/gotowebinar/login"
 	"webinarsync/retention"
-	"webinarsync/ringcentral"
 	"webinarsync/store"
 	"webinarsync/tunnel"
 	"webinarsync/ui"
@@ -147,21 +146,23 @@ func (cfg Config) checked() (Config, error) {
 // running is one run of the app: what open made, serve uses and shutdown
 // closes. Any field may be nil when open stopped early.
 type running struct {
-	cfg     Config
-	log     *slog.Logger
-	store   *store.Store
-	uiLn    net.Listener
-	demo    *demoGoTo
-	rcDemo  *demoRingCentral // -demo's RingCentral stand-in
-	goTo    *goTo
-	rc      *ringCentral // nil unless RingCentral is set up
-	tun     tunnel.Tunnel
-	ui      *ui.Server
-	forward *forward.Forwarder
-	hookSrv *http.Server
-	uiSrv   *http.Server
-	uiURL   string
-	bg      sync.WaitGroup
+	cfg    Config
+	log    *slog.Logger
+	store  *store.Store
+	uiLn   net.Listener
+	demo   *demoGoTo
+	rcDemo *demoRingCentral // -demo's RingCentral stand-in
+	goTo   *goTo
+	rc     *ringCentral // nil unless RingCentral is set up
+	// providers are GoTo and, when set up, RingCentral, wired alike.
+	providers []provider
+	tun       tunnel.Tunnel
+	ui        *ui.Server
+	forward   *forward.Forwarder
+	hookSrv   *http.Server
+	uiSrv     *http.Server
+	uiURL     string
+	bg        sync.WaitGroup
 
 	deliveries *store.DeliveryLog // closed after the servers, before the store
 }
@@ -224,14 +225,15 @@ func (r *running) open(ctx context.Context) error {
 	if cfg.Terminal != nil {
 		rcv.Observer = ui.Observers{deliveries, ui.NewTerminal(cfg.Terminal)}
 	}
-	routes := webhookRoutes{gotowebinar.WebhookPath: rcv}
+	r.goTo.receiver = rcv
+	r.providers = []provider{r.goTo}
 	if cfg.RingCentral.configured() {
 		if r.rc, err = newRingCentral(st, cfg.RingCentral, nil, deliveries, log); err != nil {
 			return err
 		}
-		routes[ringcentral.WebhookPath] = r.rc.receiver
+		r.providers = append(r.providers, r.rc)
 	}
-	r.hookSrv = webhookServer(routes, log)
+	r.hookSrv = webhookServer(webhookRoutes(r.providers), log)
 	uiCfg := ui.Config{
 		Store: st, Logger: log.With("component", "ui"), Addr: r.uiLn.Addr().String(), Demo: cfg.Demo,
 		SecretKeys: func() int { return len(keys()) },
@@ -255,13 +257,10 @@ func (r *running) open(ctx context.Context) error {
 	return nil
 }
 
-// webhookRoutes are each provider's webhook path and its receiver.
-type webhookRoutes map[string]http.Handler
-
 // webhookServer serves each provider's receiver on the internet-facing
 // listener, at its webhook path and nowhere else: every other path is a
 // 404, so nothing of the UI is reachable through the tunnel.
-func webhookServer(routes webhookRoutes, log *slog.Logger) *http.Server {
+func webhookServer(routes map[string]http.Handler, log *slog.Logger) *http.Server {
 	mux := http.NewServeMux()
 	for path, h := range routes {
 		mux.Handle(path, h)
@@ -293,9 +292,8 @@ func (r *running) serve(ctx, runCtx context.Context) error {
 	}
 	r.log.Info("webinarsync is running", "ui", r.uiURL, "tunnel", ts.Kind, "webhookURL", hookURL,
 		"dataDir", r.cfg.DataDir, "demo", r.cfg.Demo)
-	r.goTo.run(runCtx, &r.bg)
-	if r.rc != nil {
-		r.rc.run(runCtx, &r.bg)
+	for _, p := range r.providers {
+		p.run(runCtx, &r.bg)
 	}
 	r.bg.Go(func() { r.forward.Run(runCtx) }) // ends before the store closes
 	// Raw bodies and delivery records older than the retention period go,
@@ -317,11 +315,7 @@ func (r *running) serve(ctx, runCtx context.Context) error {
 				r.log.Error("demo: logging in to the simulator failed", "err", err)
 			}
 		}
-		subs := []subscriber{{"GoTo webhooks", r.goTo.webhooks}}
-		if r.rc != nil {
-			subs = append(subs, subscriber{"RingCentral subscription", r.rc.webhooks})
-		}
-		watchTunnel(runCtx, r.tun, subs, r.log)
+		watchTunnel(runCtx, r.tun, r.providers, r.log)
 	})
 	if r.cfg.Ready != nil {
 		r.cfg.Ready(r.uiURL)
@@ -340,15 +334,12 @@ func (r *running) shutdown() {
 	log := r.log
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownBudget)
 	defer cancel()
-	if r.cfg.CleanupOnExit && r.goTo != nil {
+	if r.cfg.CleanupOnExit {
 		// Leave time in the budget for the listeners to stop.
 		cctx, ccancel := context.WithTimeout(sctx, ShutdownBudget*3/5)
-		if err := r.goTo.webhooks.Cleanup(cctx); err != nil && !errors.Is(err, gotowebinar.ErrNotLoggedIn) {
-			log.Warn("could not remove our webhooks at GoTo on exit", "err", err)
-		}
-		if r.rc != nil {
-			if err := r.rc.cleanup(cctx); err != nil {
-				log.Warn("could not remove our subscription at RingCentral on exit", "err", err)
+		for _, p := range r.providers {
+			if err := p.cleanup(cctx); err != nil {
+				log.Warn("could not remove our subscriptions at "+p.name()+" on exit", "err", err)
 			}
 		}
 		ccancel()
@@ -444,22 +435,13 @@ func secretKeys(st *store.Store, envSecret string) func() [][]byte {
 	}
 }
 
-// subscriber is what a provider keeps pointed at the tunnel: GoTo's
-// webhooks, RingCentral's subscription.
-type subscriber struct {
-	what string // for the log
-	to   interface {
-		Repoint(ctx context.Context, publicBaseURL string) error
-	}
-}
-
 // watchTunnel points every provider's subscriptions at the tunnel's URL
 // now and whenever it changes, until ctx ends or the tunnel closes.
-func watchTunnel(ctx context.Context, tun tunnel.Tunnel, subs []subscriber, log *slog.Logger) {
+func watchTunnel(ctx context.Context, tun tunnel.Tunnel, ps []provider, log *slog.Logger) {
 	repoint := func(url string) {
-		for _, s := range subs {
-			if err := s.to.Repoint(ctx, url); err != nil && ctx.Err() == nil {
-				log.Warn("pointing the "+s.what+" at the tunnel failed; retrying in the background", "url", url, "err", err)
+		for _, p := range ps {
+			if err := p.subscriptions().Repoint(ctx, url); err != nil && ctx.Err() == nil {
+				log.Warn("pointing the "+p.name()+" subscriptions at the tunnel failed; retrying in the background", "url", url, "err", err)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 // shares (and so its rate limit), the webhook reconciler, the catch-up
 // sync and the registrant changes.
 type goTo struct {
+	receiver    http.Handler // GoTo's deliveries, at gotowebinar.WebhookPath
 	login       *login.Login
 	client      *gotowebinar.Client
 	webhooks    *reconcile.Reconciler
@@ -81,4 +83,19 @@ func (g *goTo) run(ctx context.Context, bg *sync.WaitGroup) {
 	// A login restored without an organizer key asks GoTo for it once;
 	// finding it signals the sync as a login does.
 	bg.Go(func() { _ = g.login.FindOrganizerKey(ctx) })
+}
+
+// The GoTo side as a provider.
+
+func (g *goTo) name() string { return "GoTo" }
+
+func (g *goTo) webhook() (string, http.Handler) { return gotowebinar.WebhookPath, g.receiver }
+
+func (g *goTo) subscriptions() repointer { return g.webhooks }
+
+func (g *goTo) cleanup(ctx context.Context) error {
+	if err := g.webhooks.Cleanup(ctx); err != nil && !errors.Is(err, gotowebinar.ErrNotLoggedIn) {
+		return err
+	}
+	return nil
 }

@@ -95,7 +95,7 @@ func TestWebhook_SlowHeadersAreCutOff(t *testing.T) {
 	st := openTestStore(t, t.TempDir())
 	rcv := gotowebinar.NewReceiver(secretKeys(st, hostileSecret), st, quietLog())
 	synctest.Test(t, func(t *testing.T) {
-		srv := webhookServer(webhookRoutes{gotowebinar.WebhookPath: rcv}, quietLog())
+		srv := webhookServer(map[string]http.Handler{gotowebinar.WebhookPath: rcv}, quietLog())
 		ln := newPipeListener()
 		go srv.Serve(ln)
 		defer srv.Close()

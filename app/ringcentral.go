@@ -155,3 +155,11 @@ func rcEventName(k ringcentral.Kind, event string) string {
 	name, _, _ := strings.Cut(event, "?")
 	return name
 }
+
+// The RingCentral side as a provider.
+
+func (rc *ringCentral) name() string { return "RingCentral" }
+
+func (rc *ringCentral) webhook() (string, http.Handler) { return ringcentral.WebhookPath, rc.receiver }
+
+func (rc *ringCentral) subscriptions() repointer { return rc.webhooks }
