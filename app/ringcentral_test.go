@@ -24,6 +24,9 @@ func TestDemo_RingCentralSubscribesAndItsEventsAreStored(t *testing.T) {
 	if rc.Login != "logged_in" || !strings.HasSuffix(rc.WebhookURL, "/webhooks/ringcentral") || rc.LastHour.Handshakes < 1 {
 		t.Errorf("RingCentral status %+v, want logged in, one handshake at least, delivering to /webhooks/ringcentral", rc)
 	}
+	if rc.LastDelivery.IsZero() {
+		t.Error("the RingCentral status has no last delivery after events were stored")
+	}
 	if rc.LastHour.Refused != 0 || rc.Refusal != nil {
 		t.Errorf("RingCentral deliveries were refused: %+v", rc.Refusal)
 	}

@@ -200,7 +200,8 @@ func (d *Deliveries) Scrub(match func(Outcome) bool) int {
 type DeliverySummary struct {
 	// In the last hour; Failed: 400, 413, 503 and cut.
 	Stored, Duplicates, Refused, Failed, Handshakes int
-	LastRefusal                                     *Outcome // the latest refused or failed one, nil when none is kept
+	LastRefusal                                     *Outcome  // the latest refused or failed one, nil when none is kept
+	LastDelivery                                    time.Time // the latest one stored or sent again, zero when none is kept
 	// RefusedInARow counts deliveries refused for a token we do not know
 	// (or with none on file) since the last one with ours: a few in a row
 	// mean RingCentral delivers for a subscription whose token we lack
@@ -218,6 +219,9 @@ func (d *Deliveries) Summary(now time.Time) DeliverySummary {
 		failed := o.Result != Stored && o.Result != Duplicate && o.Result != Handshake
 		if failed && s.LastRefusal == nil {
 			s.LastRefusal = &o
+		}
+		if (o.Result == Stored || o.Result == Duplicate) && s.LastDelivery.IsZero() {
+			s.LastDelivery = o.At
 		}
 		if now.Sub(o.At) > time.Hour {
 			continue

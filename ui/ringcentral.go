@@ -26,21 +26,22 @@ type RingCentral interface {
 // RingCentralStatus is the RingCentral side in words, for the home page
 // and GET /api/status.
 type RingCentralStatus struct {
-	Login       string    `json:"login"` // logged_in, logged_out, expired
-	LoginWords  string    `json:"loginWords"`
-	Owner       string    `json:"owner,omitempty"`        // the RingCentral user logged in
-	LoginUntil  time.Time `json:"loginUntil,omitzero"`    // when a new login is due at the latest
-	WebhookURL  string    `json:"webhookURL,omitempty"`   // where RingCentral should deliver
-	Subscribed  bool      `json:"subscribed"`             // an Active subscription of ours delivers there
-	Expires     time.Time `json:"expires,omitzero"`       // when it ends unless renewed (it is, ahead of time)
-	State       string    `json:"subscriptionState"`      // RingCentral's word: Active, Blacklisted, or "" before one
-	StateWords  string    `json:"subscriptionWords"`      // in a person's words
-	Problem     string    `json:"problem,omitempty"`      // what went wrong last, in words
-	LastHour    rcCounts  `json:"lastHour"`               // what became of deliveries in the last hour
-	Refusal     *Refusal  `json:"lastRefusal,omitempty"`  // the latest refused or failed one
-	Foreign     bool      `json:"foreignToken,omitempty"` // deliveries keep coming with a token we do not know
-	Sync        string    `json:"sync"`                   // the catch-up from RingCentral's REST API, in words
-	SyncTrouble bool      `json:"syncTrouble,omitempty"`  // it stopped or skipped a webinar
+	Login        string    `json:"login"` // logged_in, logged_out, expired
+	LoginWords   string    `json:"loginWords"`
+	Owner        string    `json:"owner,omitempty"`        // the RingCentral user logged in
+	LoginUntil   time.Time `json:"loginUntil,omitzero"`    // when a new login is due at the latest
+	WebhookURL   string    `json:"webhookURL,omitempty"`   // where RingCentral should deliver
+	Subscribed   bool      `json:"subscribed"`             // an Active subscription of ours delivers there
+	Expires      time.Time `json:"expires,omitzero"`       // when it ends unless renewed (it is, ahead of time)
+	State        string    `json:"subscriptionState"`      // RingCentral's word: Active, Blacklisted, or "" before one
+	StateWords   string    `json:"subscriptionWords"`      // in a person's words
+	Problem      string    `json:"problem,omitempty"`      // what went wrong last, in words
+	LastHour     rcCounts  `json:"lastHour"`               // what became of deliveries in the last hour
+	LastDelivery time.Time `json:"lastDelivery,omitzero"`  // the latest delivery stored (or sent again)
+	Refusal      *Refusal  `json:"lastRefusal,omitempty"`  // the latest refused or failed one
+	Foreign      bool      `json:"foreignToken,omitempty"` // deliveries keep coming with a token we do not know
+	Sync         string    `json:"sync"`                   // the catch-up from RingCentral's REST API, in words
+	SyncTrouble  bool      `json:"syncTrouble,omitempty"`  // it stopped or skipped a webinar
 }
 
 type rcCounts struct {
@@ -73,6 +74,7 @@ func (s *Server) ringCentralStatus(tunnelURL string) *RingCentralStatus {
 	out.Sync, out.SyncTrouble = rcSyncWords(s.ringCentral.SyncStatus(), s.now())
 	sum := s.ringCentral.DeliverySummary(s.now())
 	out.LastHour = rcCounts{sum.Stored, sum.Duplicates, sum.Refused, sum.Failed, sum.Handshakes}
+	out.LastDelivery = sum.LastDelivery
 	out.Foreign = sum.RefusedInARow >= 3
 	if o := sum.LastRefusal; o != nil {
 		out.Refusal = &Refusal{At: o.At, Result: string(o.Result), Reason: rcRefusalWords(*o)}
