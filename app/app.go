@@ -438,12 +438,18 @@ func secretKeys(st *store.Store, envSecret string) func() [][]byte {
 // watchTunnel points every provider's subscriptions at the tunnel's URL
 // now and whenever it changes, until ctx ends or the tunnel closes.
 func watchTunnel(ctx context.Context, tun tunnel.Tunnel, ps []provider, log *slog.Logger) {
+	// Side by side: one provider answering slowly (RingCentral under its
+	// rate limits) must not hold up another's new address.
 	repoint := func(url string) {
+		var wg sync.WaitGroup
 		for _, p := range ps {
-			if err := p.subscriptions().Repoint(ctx, url); err != nil && ctx.Err() == nil {
-				log.Warn("pointing the "+p.name()+" subscriptions at the tunnel failed; retrying in the background", "url", url, "err", err)
-			}
+			wg.Go(func() {
+				if err := p.subscriptions().Repoint(ctx, url); err != nil && ctx.Err() == nil {
+					log.Warn("pointing the "+p.name()+" subscriptions at the tunnel failed; retrying in the background", "url", url, "err", err)
+				}
+			})
 		}
+		wg.Wait()
 	}
 	last := ""
 	if st := tun.State(); st.Phase == tunnel.PhaseOnline && st.URL != "" {

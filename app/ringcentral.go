@@ -68,7 +68,10 @@ func newRingCentral(st *store.Store, c RingCentral, hc *http.Client, records *st
 		Logger: log.With("component", "ringcentral-sync")})
 	rc.joins = rclive.New(rclive.Config{Store: st, Client: client, Login: lg, Logins: lg.Watch(),
 		Logger: log.With("component", "ringcentral-joins")})
-	rc.receiver = ringcentral.NewReceiver(rc.webhooks.Tokens, providerSink{st}, log.With("component", "ringcentral-receiver"))
+	// A stored notification is a hint (RingCentral documents no bodies):
+	// the catch-up reads what changed, so the pages follow within its pass.
+	rc.receiver = ringcentral.NewReceiver(rc.webhooks.Tokens, providerSink{st: st, stored: rc.sync.Hint},
+		log.With("component", "ringcentral-receiver"))
 	rc.receiver.Observer = rcObserver{mem: rc.deliveries, records: records}
 	return rc, nil
 }
@@ -103,11 +106,18 @@ func (rc *ringCentral) cleanup(ctx context.Context) error {
 
 // providerSink stores RingCentral's verified notifications as the store's
 // provider-neutral events.
-type providerSink struct{ st *store.Store }
+type providerSink struct {
+	st     *store.Store
+	stored func() // after a new one is on disk; it must not block
+}
 
 func (s providerSink) PutNotification(ctx context.Context, d *ringcentral.Delivery) (bool, error) {
-	return s.st.PutProviderEvent(ctx, &store.ProviderEvent{Provider: ProviderRingCentral, ID: d.UUID, Name: rcEventName(d.Kind, d.Event),
+	stored, err := s.st.PutProviderEvent(ctx, &store.ProviderEvent{Provider: ProviderRingCentral, ID: d.UUID, Name: rcEventName(d.Kind, d.Event),
 		WebinarID: d.WebinarID, Raw: d.Raw, ReceivedAt: d.ReceivedAt, ForwardedFor: d.ForwardedFor})
+	if stored && s.stored != nil {
+		s.stored()
+	}
+	return stored, err
 }
 
 // The RingCentral side as the pages see it (ui.RingCentral).

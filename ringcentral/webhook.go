@@ -186,7 +186,9 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 			out.Kind, out.Event, out.UUID = claimed.Kind, claimed.Event, claimed.UUID // what it claims to be, for the deliveries page
 		}
 		log().Warn("ringcentral webhook refused: verification token check failed", "reason", err.Error(), "bytes", len(body))
-		http.Error(w, "verification token check failed: "+err.Error(), http.StatusUnauthorized)
+		// One answer for every failed check: a stranger learns nothing of
+		// whether a token is on file (the record says which check failed).
+		http.Error(w, "verification token check failed", http.StatusUnauthorized)
 		return
 	}
 	n, err := DecodeNotification(body)

@@ -17,6 +17,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"webinarsync/gotowebinar"
+	"webinarsync/record"
 )
 
 // Erasure: a person on request (ErasePerson, EraseRegistrant), or a webinar
@@ -151,6 +152,14 @@ func (p *person) mentionsKey(webinarKey string, b []byte) bool {
 	for k := range p.keys[webinarKey] {
 		if bytes.Contains(b, []byte(k)) {
 			return true
+		}
+		// Another provider's body names them by its own id, without our
+		// prefix: as a JSON string, so one id is not found inside another.
+		if prov := ProviderOf(k); prov != ProviderGoTo {
+			id := strings.TrimPrefix(strings.TrimPrefix(k, prov+":"), "participant-")
+			if len(id) >= 6 && bytes.Contains(b, []byte(`"`+id+`"`)) { // a shorter id could be anything's
+				return true
+			}
 		}
 	}
 	return false
@@ -365,13 +374,17 @@ func planErasure(tx *bolt.Tx, p *person) (erasePlan, error) {
 	err = tx.Bucket([]byte(bucketLog)).ForEach(func(k, v []byte) error {
 		head, raw, _ := bytes.Cut(v, []byte{0})
 		var e struct {
-			WebinarKey string     `json:"webinarKey"`
-			Tombstone  *Tombstone `json:"tombstone"`
+			Provider   string       `json:"provider"`
+			WebinarKey string       `json:"webinarKey"`
+			Tombstone  *Tombstone   `json:"tombstone"`
+			Join       *record.Join `json:"join"`
 		}
 		if err := json.Unmarshal(head, &e); err != nil {
 			return fmt.Errorf("log %x: %w", k, err)
 		}
-		if e.Tombstone == nil && p.event(e.WebinarKey, raw) {
+		// Another provider's join names them by key in the record itself.
+		joined := e.Join != nil && (p.keys[e.WebinarKey][e.Join.RegistrantKey] || p.is(e.Join.Email))
+		if e.Tombstone == nil && (joined || p.event(e.WebinarKey, raw) || (e.Provider != "" && p.mentionsKey(e.WebinarKey, raw))) {
 			plan.seqs = append(plan.seqs, binary.BigEndian.Uint64(k))
 		}
 		return nil

@@ -243,3 +243,33 @@ func TestPutProviderEvent_AJoinReachesTheViewsAndGoesWithAnErasure(t *testing.T)
 		t.Errorf("after the erasure the webinar still lists joins %+v", joins)
 	}
 }
+
+// Erasing a RingCentral registrant by key, with no address to search for,
+// still reaches their polled join: its record names them by key, its body
+// by RingCentral's own id.
+func TestEraseRegistrant_ReachesAnotherProvidersJoinWithoutAnAddress(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	ctx := context.Background()
+	webinar := ProviderKey("ringcentral", "123456789")
+	who := ProviderKey("ringcentral", "participant-P100001")
+	if _, err := s.PutProviderEvent(ctx, &ProviderEvent{Provider: "ringcentral", ID: "join:987654321:P100001", Name: "participant.joined",
+		WebinarID: "123456789", Raw: []byte(`{"ID":"P100001","FirstName":"Zebedee","Role":"Attendee"}`), ReceivedAt: time.Now(),
+		Join: &record.Join{SessionKey: ProviderKey("ringcentral", "987654321"), RegistrantKey: who, FirstName: "Zebedee", At: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	er, err := s.EraseRegistrant(ctx, webinar, who)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if er.Events != 1 {
+		t.Errorf("the erasure replaced %d event bodies, want the join's", er.Events)
+	}
+	e, err := s.Event(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Join != nil || bytes.Contains(e.Raw, []byte("Zebedee")) {
+		t.Errorf("after the erasure the record keeps %+v and %s", e.Join, e.Raw)
+	}
+}

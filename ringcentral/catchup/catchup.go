@@ -54,6 +54,7 @@ type CatchUp struct {
 	every  time.Duration
 
 	wake  chan struct{} // Kick
+	hint  chan struct{} // Hint
 	runMu sync.Mutex    // one pass at a time
 
 	mu     sync.Mutex // guards status
@@ -70,6 +71,23 @@ func New(c Config) *CatchUp {
 		log:    cmp.Or(c.Logger, slog.New(slog.DiscardHandler)),
 		every:  cmp.Or(c.Every, DefaultEvery),
 		wake:   make(chan struct{}, 1),
+		hint:   make(chan struct{}, 1),
+	}
+}
+
+// HintEvery is the least time between two passes that notifications ask
+// for: a pass costs about ten of RingCentral's "Heavy" requests a minute,
+// which the live board's polling shares, and registrations can come by
+// the hundred.
+const HintEvery = 2 * time.Minute
+
+// Hint says a notification told of a change: a pass follows, at once when
+// none ran for HintEvery, else when HintEvery has passed since the last
+// began. Many hints make one pass. It returns at once.
+func (c *CatchUp) Hint() {
+	select {
+	case c.hint <- struct{}{}:
+	default:
 	}
 }
 
@@ -88,6 +106,8 @@ func (c *CatchUp) Kick() {
 func (c *CatchUp) Run(ctx context.Context) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	var last time.Time // when the last pass began
+	due := time.Now()  // when the timer fires
 	for {
 		select {
 		case <-ctx.Done():
@@ -95,12 +115,24 @@ func (c *CatchUp) Run(ctx context.Context) {
 		case <-c.logins:
 		case <-c.wake:
 		case <-timer.C:
+		case <-c.hint:
+			if wait := time.Until(last.Add(HintEvery)); wait > 0 {
+				// Fold this hint and those to come into one pass at the end
+				// of the wait, unless the timer comes sooner.
+				if time.Until(due) > wait {
+					timer.Reset(wait)
+					due = time.Now().Add(wait)
+				}
+				continue
+			}
 		}
+		last = time.Now()
 		_ = c.Sync(ctx) // the status says how it went
 		if ctx.Err() != nil {
 			return
 		}
 		timer.Reset(c.every)
+		due = time.Now().Add(c.every)
 		c.mu.Lock()
 		c.status.Next = time.Now().Add(c.every)
 		c.mu.Unlock()

@@ -1,8 +1,10 @@
 package catchup_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -330,6 +332,49 @@ func TestSync_RefusedWebinarIsSkippedAndTheRestSynced(t *testing.T) {
 		want := f.want()
 		if st.Merged.Webinars != want.Webinars || st.Merged.Registrants != want.Registrants || st.Merged.Sessions != want.Sessions-1 {
 			t.Errorf("merged %+v, want every webinar and registrant and all but the refused session (%+v)", st.Merged, want)
+		}
+	})
+}
+
+// Notifications hint at changes: the first hint brings a pass at once,
+// a burst of them within HintEvery brings one more pass at its end, not
+// one each (a pass costs RingCentral's scarce Heavy requests).
+func TestRun_HintsFoldIntoAPassAtMostEveryHintEvery(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, fixtureConfig{every: 24 * time.Hour})
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go f.cu.Run(ctx)
+		time.Sleep(time.Minute) // the pass at start, done
+		synctest.Wait()
+		passes := func() time.Time { return f.cu.Status().Finished }
+		first := passes()
+		if first.IsZero() {
+			t.Fatal("no pass at start")
+		}
+		for range 50 {
+			f.cu.Hint()
+			time.Sleep(time.Second)
+		}
+		synctest.Wait()
+		afterBurst := passes()
+		time.Sleep(catchup.HintEvery + time.Minute)
+		synctest.Wait()
+		final := passes()
+		if !afterBurst.After(first) && !final.After(first) {
+			t.Fatalf("the hints brought no pass (finished %v, then %v, %v)", first, afterBurst, final)
+		}
+		// The start's pass began a minute before the burst: the burst
+		// waits for HintEvery to pass since, then makes one pass.
+		n := 0
+		for _, r := range f.sim.APIRequests() {
+			if strings.HasSuffix(r.Path, "/webinar/configuration/v1/webinars") {
+				n++
+			}
+		}
+		if n > 2 {
+			t.Errorf("%d passes listed the webinars, want the start's and one for the whole burst", n)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,6 +53,7 @@ type Poller struct {
 
 	mu      sync.Mutex
 	running map[string]ringcentral.Session // by session id, as the last look found them
+	seen    map[string]bool                // joins stored (or found stored) by this poller: not put again
 	polled  time.Time
 	problem *ringcentral.Problem
 }
@@ -60,7 +62,7 @@ type Poller struct {
 func New(c Config) *Poller {
 	return &Poller{cfg: c, log: cmp.Or(c.Logger, slog.New(slog.DiscardHandler)),
 		every: cmp.Or(c.Every, DefaultEvery), look: cmp.Or(c.Look, DefaultLook),
-		running: map[string]ringcentral.Session{}}
+		running: map[string]ringcentral.Session{}, seen: map[string]bool{}}
 }
 
 // Status is what the poller knows, for the live board. It makes no call.
@@ -134,6 +136,11 @@ func (p *Poller) lookForRunning(ctx context.Context) error {
 	}
 	p.mu.Lock()
 	p.running = running
+	for id := range p.seen { // a session no longer running is polled no more
+		if sid, _, _ := strings.Cut(strings.TrimPrefix(id, "join:"), ":"); running[sid].ID == "" {
+			delete(p.seen, id)
+		}
+	}
 	p.mu.Unlock()
 	return nil
 }
@@ -183,12 +190,19 @@ func (p *Poller) store(ctx context.Context, s ringcentral.Session, pt ringcentra
 	if pt.RegistrantID != "" {
 		registrant = store.ProviderKey(provider, pt.RegistrantID)
 	}
+	id := "join:" + s.ID + ":" + pt.ID
+	p.mu.Lock()
+	seen := p.seen[id]
+	p.mu.Unlock()
+	if seen {
+		return nil // each put is a commit GoTo's deliveries wait behind: only new ones
+	}
 	raw, err := json.Marshal(pt)
 	if err != nil {
 		return fmt.Errorf("encoding a participant: %w", err)
 	}
 	_, err = p.cfg.Store.PutProviderEvent(ctx, &store.ProviderEvent{
-		Provider: provider, ID: "join:" + s.ID + ":" + pt.ID, Name: EventJoined, WebinarID: s.WebinarID,
+		Provider: provider, ID: id, Name: EventJoined, WebinarID: s.WebinarID,
 		Raw: raw, ReceivedAt: time.Now(),
 		Join: &record.Join{SessionKey: store.ProviderKey(provider, s.ID), RegistrantKey: registrant,
 			FirstName: pt.FirstName, LastName: pt.LastName, Email: pt.Email, At: pt.JoinTime},
@@ -196,5 +210,8 @@ func (p *Poller) store(ctx context.Context, s ringcentral.Session, pt ringcentra
 	if err != nil {
 		return fmt.Errorf("storing the join of participant %s: %w", pt.ID, err)
 	}
+	p.mu.Lock()
+	p.seen[id] = true
+	p.mu.Unlock()
 	return nil
 }

@@ -91,6 +91,9 @@ type saved struct {
 
 // New builds a Reconciler.
 func New(c Config) *Reconciler {
+	if c.Lifetime > 0 && c.RenewAhead >= c.Lifetime {
+		c.RenewAhead = c.Lifetime / 4 // else every check would renew
+	}
 	return &Reconciler{
 		store:      c.Store,
 		client:     c.Client,
@@ -182,7 +185,9 @@ func (r *Reconciler) nextCheck() time.Duration {
 	next := resyncEvery
 	if r.sub != nil && !r.sub.ExpirationTime.IsZero() {
 		due := time.Until(r.sub.ExpirationTime.Add(-r.renewAhead))
-		next = min(next, max(due, time.Second))
+		// At least a minute: a renewal RingCentral capped short of
+		// renewAhead must not make a check every second.
+		next = min(next, max(due, time.Minute))
 	}
 	return next
 }
@@ -262,6 +267,9 @@ func (r *Reconciler) reconcile(ctx context.Context, address string) (ringcentral
 			}
 		}
 	}
+	if err := r.dropStrays(ctx, address, s.ID); err != nil {
+		return ringcentral.Subscription{}, err
+	}
 	made, err := r.client.CreateSubscription(ctx, ringcentral.NewSubscription{
 		Address: address, VerificationToken: s.Token, ExpiresIn: r.lifetime,
 	})
@@ -293,6 +301,26 @@ func (r *Reconciler) load() (saved, error) {
 	r.token = s.Token
 	r.mu.Unlock()
 	return s, nil
+}
+
+// dropStrays deletes subscriptions at our address other than the one on
+// record: a create whose answer was lost, or whose id could not be saved,
+// would otherwise deliver every event twice until it expired.
+func (r *Reconciler) dropStrays(ctx context.Context, address, known string) error {
+	subs, err := r.client.Subscriptions(ctx)
+	if err != nil {
+		return fmt.Errorf("listing the RingCentral subscriptions: %w", err)
+	}
+	for _, s := range subs {
+		if s.Address != address || s.ID == known {
+			continue
+		}
+		r.log.Info("deleting a RingCentral subscription of ours left from before", "id", s.ID)
+		if err := r.client.DeleteSubscription(ctx, s.ID); err != nil && !ringcentral.IsNotFound(err) {
+			return fmt.Errorf("deleting a stray RingCentral subscription: %w", err)
+		}
+	}
+	return nil
 }
 
 // find looks ours up among the subscriptions RingCentral lists.
@@ -331,11 +359,14 @@ func (r *Reconciler) judge(s ringcentral.Subscription, address string) verdict {
 // coversOurFilters reports whether every filter we subscribe to is on s
 // and none of them disabled.
 func coversOurFilters(s ringcentral.Subscription) bool {
+	// By kind, not text: RingCentral may echo a filter with a query or
+	// another case (ringcentral.KindOf), which is still ours.
 	for _, f := range ringcentral.EventFilters() {
-		if !slices.Contains(s.EventFilters, f) {
+		k := ringcentral.KindOf(f)
+		if !slices.ContainsFunc(s.EventFilters, func(g string) bool { return ringcentral.KindOf(g) == k }) {
 			return false
 		}
-		if slices.ContainsFunc(s.DisabledFilters, func(d ringcentral.DisabledFilter) bool { return d.Filter == f }) {
+		if slices.ContainsFunc(s.DisabledFilters, func(d ringcentral.DisabledFilter) bool { return ringcentral.KindOf(d.Filter) == k }) {
 			return false
 		}
 	}

@@ -240,3 +240,25 @@ func TestReconcile_AFailedHandshakeIsAProblemNotASubscription(t *testing.T) {
 		}
 	})
 }
+
+// A subscription at our address that we have no record of (its create's
+// answer was lost, say) is deleted rather than left delivering twice.
+func TestReconcile_DropsAStraySubscriptionAtOurAddress(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t)
+		ctx := t.Context()
+		f.rec.Tokens() // nothing on file yet
+		stray, err := jwtClient(f.sim).CreateSubscription(ctx, ringcentral.NewSubscription{
+			Address: tunnelURL + ringcentral.WebhookPath, ExpiresIn: time.Hour})
+		if err != nil {
+			t.Fatalf("making the stray: %v", err)
+		}
+		if err := f.rec.Repoint(ctx, tunnelURL); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.only(t); got.ID == stray.ID {
+			t.Errorf("the stray %s was kept instead of ours", stray.ID)
+		}
+	})
+}
