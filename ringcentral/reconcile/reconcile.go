@@ -45,6 +45,9 @@ var ErrNoPublicURL = errors.New("the tunnel has no public URL yet")
 // Login is the RingCentral login as reconciliation needs it.
 type Login interface {
 	LoggedIn() bool
+	// MarkExpired records that RingCentral refused our access token even
+	// after a refresh, so the login's card asks to log in again.
+	MarkExpired()
 }
 
 // Config is what New needs.
@@ -225,6 +228,9 @@ func (r *Reconciler) Reconcile(ctx context.Context) error {
 	r.waiting, r.problem, r.checked = false, nil, time.Now()
 	if err != nil {
 		p := ringcentral.Classify(err)
+		if p.Kind == ringcentral.ProblemLoginExpired {
+			r.login.MarkExpired()
+		}
 		r.problem = &p
 		r.log.Warn("RingCentral subscription setup failed", "err", err, "address", address)
 		return err

@@ -10,6 +10,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"webinarsync/ringcentral"
 	"webinarsync/ringcentral/rcsim"
 	"webinarsync/ringcentral/reconcile"
@@ -23,6 +25,8 @@ const tunnelURL = "https://calm-otter.ngrok.app"
 type loggedIn struct{}
 
 func (loggedIn) LoggedIn() bool { return true }
+
+func (loggedIn) MarkExpired() {}
 
 // fixture is RingCentral's stand-in and our side, wired in memory so the
 // whole exchange runs in a synctest bubble: the sim's handshakes and
@@ -259,6 +263,36 @@ func TestReconcile_DropsAStraySubscriptionAtOurAddress(t *testing.T) {
 		}
 		if got := f.only(t); got.ID == stray.ID {
 			t.Errorf("the stray %s was kept instead of ours", stray.ID)
+		}
+	})
+}
+
+// expiring is a login RingCentral has stopped accepting: it records being
+// told so.
+type expiring struct{ marked atomic.Bool }
+
+func (*expiring) LoggedIn() bool { return true }
+func (e *expiring) MarkExpired() { e.marked.Store(true) }
+
+// An access token RingCentral refuses outright marks the login expired, so
+// the card asks to log in again instead of saying "Logged in".
+func TestReconcile_ARefusedTokenMarksTheLoginExpired(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t)
+		hc := &http.Client{Transport: rcsim.Transport(f.sim.Handler())}
+		client := ringcentral.NewClient("https://platform.ringcentral.com",
+			oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "revoked-long-ago"}), ringcentral.WithHTTPClient(hc))
+		lg := &expiring{}
+		rec := reconcile.New(reconcile.Config{Store: f.st, Client: client, Login: lg, Logger: quiet()})
+		if err := rec.Repoint(t.Context(), tunnelURL); err == nil {
+			t.Fatal("Repoint succeeded with a token RingCentral refuses")
+		}
+		if !lg.marked.Load() {
+			t.Error("the login was not marked expired")
+		}
+		if p := rec.Status().Problem; p == nil || p.Kind != ringcentral.ProblemLoginExpired {
+			t.Errorf("Status().Problem = %+v, want %s", p, ringcentral.ProblemLoginExpired)
 		}
 	})
 }
