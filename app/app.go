@@ -53,7 +53,8 @@ type Config struct {
 	// -demo points it at the built-in simulator.
 	GoTo login.Endpoints
 	// RingCentral is RingCentral's endpoints and our app's credentials
-	// (RINGCENTRAL_* environment); unset, only GoTo is served.
+	// (RINGCENTRAL_* environment), winning over the settings page; with
+	// neither, only GoTo is served.
 	RingCentral RingCentral
 	// CleanupOnExit deletes our webhooks and subscriptions at GoTo when
 	// the app stops (-cleanup-on-exit).
@@ -153,8 +154,9 @@ type running struct {
 	demo   *demoGoTo
 	rcDemo *demoRingCentral // -demo's RingCentral stand-in
 	goTo   *goTo
-	rc     *ringCentral // nil unless RingCentral is set up
-	// providers are GoTo and, when set up, RingCentral, wired alike.
+	rc     *ringCentral // always wired, so the settings page can set it up
+	// providers are GoTo and RingCentral, wired alike; RingCentral's
+	// webhook path and work stay idle until it is set up.
 	providers []provider
 	tun       tunnel.Tunnel
 	ui        *ui.Server
@@ -226,22 +228,17 @@ func (r *running) open(ctx context.Context) error {
 		rcv.Observer = ui.Observers{deliveries, ui.NewTerminal(cfg.Terminal)}
 	}
 	r.goTo.receiver = rcv
-	r.providers = []provider{r.goTo}
-	if cfg.RingCentral.configured() {
-		if r.rc, err = newRingCentral(st, cfg.RingCentral, nil, deliveries, log); err != nil {
-			return err
-		}
-		r.providers = append(r.providers, r.rc)
+	if r.rc, err = newRingCentral(st, cfg.RingCentral, nil, deliveries, log); err != nil {
+		return err
 	}
+	r.providers = []provider{r.goTo, r.rc}
 	r.hookSrv = webhookServer(webhookRoutes(r.providers), log)
 	uiCfg := ui.Config{
 		Store: st, Logger: log.With("component", "ui"), Addr: r.uiLn.Addr().String(), Demo: cfg.Demo,
 		SecretKeys: func() int { return len(keys()) },
 		Login:      r.goTo.login, Webhooks: r.goTo.webhooks, Deliveries: deliveries, Tunnel: r.tun.State, TunnelSettings: ngrokCfg,
 		Sync: r.goTo.sync, Registrants: r.goTo.registrants, Poll: cfg.UIPoll, Forward: r.forward,
-	}
-	if r.rc != nil { // a nil *ringCentral in the interface would not be nil
-		uiCfg.RingCentral, uiCfg.RingCentralLogin = r.rc, r.rc.login
+		RingCentral: r.rc, RingCentralLogin: r.rc.login, RingCentralSettings: r.rc.login,
 	}
 	r.ui = ui.New(uiCfg)
 	r.uiSrv = &http.Server{

@@ -24,16 +24,14 @@ const ProviderRingCentral = "ringcentral"
 
 // RingCentral is RingCentral's endpoints and our app's credentials (the
 // RINGCENTRAL_* environment); -demo points it at the built-in stand-in.
-// It is set up when a client id or a JWT credential is known.
+// What it leaves empty, the settings page may set. RingCentral is served
+// while a client id or a JWT credential is known, from either.
 type RingCentral struct {
 	ServerURL    string // RINGCENTRAL_SERVER_URL; "" = https://platform.ringcentral.com
 	ClientID     string // RINGCENTRAL_CLIENT_ID
 	ClientSecret string // RINGCENTRAL_CLIENT_SECRET
 	JWT          string // RINGCENTRAL_JWT: log in without a browser
 }
-
-// configured reports whether RingCentral is to be served at all.
-func (c RingCentral) configured() bool { return c.ClientID != "" || c.JWT != "" }
 
 // ringCentral is the RingCentral side, wired: the login, the API client,
 // the subscription reconciler, the catch-up sync, and the receiver with
@@ -50,8 +48,8 @@ type ringCentral struct {
 }
 
 func newRingCentral(st *store.Store, c RingCentral, hc *http.Client, records *store.DeliveryLog, log *slog.Logger) (*ringCentral, error) {
-	ep := ringcentral.Endpoints{ServerURL: c.ServerURL}
-	lg, err := rclogin.New(rclogin.Config{Store: st, Logger: log.With("component", "ringcentral-login"), Endpoints: ep,
+	lg, err := rclogin.New(rclogin.Config{Store: st, Logger: log.With("component", "ringcentral-login"),
+		Endpoints:  ringcentral.Endpoints{ServerURL: c.ServerURL},
 		HTTPClient: hc, ClientID: c.ClientID, ClientSecret: c.ClientSecret, JWT: c.JWT})
 	if err != nil {
 		return nil, fmt.Errorf("restoring the RingCentral login: %w", err)
@@ -60,7 +58,9 @@ func newRingCentral(st *store.Store, c RingCentral, hc *http.Client, records *st
 	if hc != nil {
 		opts = append(opts, ringcentral.WithHTTPClient(hc))
 	}
-	client := ringcentral.NewClient(ep.APIBase(), lg.TokenSource(), opts...)
+	// The login's endpoints: the environment's server, else the one saved
+	// on the settings page.
+	client := ringcentral.NewClient(lg.Endpoints().APIBase(), lg.TokenSource(), opts...)
 	rc := &ringCentral{login: lg, client: client, deliveries: &ringcentral.Deliveries{}, log: log}
 	rc.webhooks = rcreconcile.New(rcreconcile.Config{Store: st, Client: client, Login: lg, Logins: lg.Watch(),
 		Logger: log.With("component", "ringcentral-subscription")})
@@ -170,6 +170,24 @@ func rcEventName(k ringcentral.Kind, event string) string {
 
 func (rc *ringCentral) name() string { return "RingCentral" }
 
-func (rc *ringCentral) webhook() (string, http.Handler) { return ringcentral.WebhookPath, rc.receiver }
+func (rc *ringCentral) webhook() (string, http.Handler) {
+	return ringcentral.WebhookPath, whileSetUp{setUp: rc.login.SetUp, h: rc.receiver}
+}
+
+// whileSetUp serves h only while RingCentral is set up: before, and after
+// the settings page clears it, its path is a 404 like any unknown path,
+// so the internet learns nothing of a provider we do not use.
+type whileSetUp struct {
+	setUp func() bool
+	h     http.Handler
+}
+
+func (w whileSetUp) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if !w.setUp() {
+		http.NotFound(rw, r)
+		return
+	}
+	w.h.ServeHTTP(rw, r)
+}
 
 func (rc *ringCentral) subscriptions() repointer { return rc.webhooks }

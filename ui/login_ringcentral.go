@@ -134,9 +134,9 @@ func (s *Server) startRingCentralLogin(w http.ResponseWriter, r *http.Request) e
 // rcNoClient says that a browser login needs the app's credentials first.
 func rcNoClient(redirectURI string, err error) error {
 	return &userError{status: http.StatusConflict, title: "The RingCentral login is not set up",
-		msg: "To log in to RingCentral, webinarsync needs your RingCentral app's credentials: set RINGCENTRAL_CLIENT_ID and " +
-			"RINGCENTRAL_CLIENT_SECRET, register " + redirectURI + " as the app's redirect URI, and restart webinarsync. " +
-			"Or log in without a browser: set RINGCENTRAL_JWT to a JWT credential from RingCentral's developer console as well.",
+		msg: "To log in to RingCentral, webinarsync needs your RingCentral app's client id and secret: enter them on the Settings page " +
+			"(or set RINGCENTRAL_CLIENT_ID and RINGCENTRAL_CLIENT_SECRET), and register " + redirectURI + " as the app's redirect URI. " +
+			"Or log in without a browser: add a JWT credential from RingCentral's developer console there as well (or in RINGCENTRAL_JWT).",
 		err: err}
 }
 
@@ -218,9 +218,9 @@ func (s *Server) rcTryAgain(w http.ResponseWriter, r *http.Request, why rcLoginT
 func rcFinishWords(p ringcentral.Problem, redirectURI string) string {
 	switch p.Kind {
 	case ringcentral.ProblemLoginRefused, ringcentral.ProblemLoginExpired:
-		return "RingCentral refused the login" + reasonSuffix(p.Reason) + ". Check that RINGCENTRAL_CLIENT_ID and " +
-			"RINGCENTRAL_CLIENT_SECRET are your RingCentral app's and that its redirect URI is " + redirectURI +
-			", then log in again from the home page."
+		return "RingCentral refused the login" + reasonSuffix(p.Reason) + ". Check that the client id and secret on the Settings page " +
+			"(or in RINGCENTRAL_CLIENT_ID and RINGCENTRAL_CLIENT_SECRET) are your RingCentral app's and that its redirect URI is " +
+			redirectURI + ", then log in again from the home page."
 	case ringcentral.ProblemRateLimited:
 		return "RingCentral asked us to slow down: wait a minute, then log in again from the home page."
 	case ringcentral.ProblemDown:

@@ -26,6 +26,9 @@ type RingCentral interface {
 // RingCentralStatus is the RingCentral side in words, for the home page
 // and GET /api/status.
 type RingCentralStatus struct {
+	// SetUp: a client id or JWT credential is known (environment or
+	// settings page); until then nothing else here applies.
+	SetUp        bool      `json:"setUp"`
 	Login        string    `json:"login"` // logged_in, logged_out, expired
 	LoginWords   string    `json:"loginWords"`
 	Owner        string    `json:"owner,omitempty"`        // the RingCentral user logged in
@@ -59,7 +62,7 @@ func (s *Server) ringCentralStatus(tunnelURL string) *RingCentralStatus {
 	}
 	st := s.ringCentral.LoginState()
 	sub := s.ringCentral.SubscriptionStatus()
-	out := &RingCentralStatus{Login: string(st.Status), Owner: st.OwnerID}
+	out := &RingCentralStatus{SetUp: st.Configured || st.JWT, Login: string(st.Status), Owner: st.OwnerID}
 	if tunnelURL != "" {
 		out.WebhookURL = strings.TrimRight(tunnelURL, "/") + ringcentral.WebhookPath
 	}
@@ -106,7 +109,7 @@ func rcLoginWords(st rclogin.State, demo bool) (string, time.Time) {
 		return "Your RingCentral login expired: log in again with \"Log in with RingCentral\". Events keep being stored meanwhile.", time.Time{}
 	}
 	if !st.Configured && !st.JWT {
-		return "Not set up: set RINGCENTRAL_CLIENT_ID and RINGCENTRAL_CLIENT_SECRET, or RINGCENTRAL_JWT.", time.Time{}
+		return "Not set up: set RINGCENTRAL_CLIENT_ID and RINGCENTRAL_CLIENT_SECRET, or RINGCENTRAL_JWT, in the environment or on the Settings page.", time.Time{}
 	}
 	if st.JWT {
 		return "Not logged in. webinarsync logs in with your JWT credential when it starts; restart it to log in again.", time.Time{}

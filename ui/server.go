@@ -46,6 +46,8 @@ type Config struct {
 	RingCentral RingCentral
 	// RingCentralLogin is its browser login and logout.
 	RingCentralLogin RingCentralLogin
+	// RingCentralSettings is its section of the settings page.
+	RingCentralSettings RingCentralSettings
 
 	// Poll is how often the home and setup pages check for changes in the
 	// browser; 0 means every 3 s on the home page and 2 s on setup. Tests
@@ -72,6 +74,7 @@ type Server struct {
 	forward        Forwarding
 	ringCentral    RingCentral
 	rcLogin        RingCentralLogin
+	rcSettings     RingCentralSettings
 
 	hops hops          // one-time passes for the login's hop between hosts
 	poll time.Duration // Config.Poll
@@ -102,6 +105,7 @@ func New(cfg Config) *Server {
 		forward:        cfg.Forward,
 		ringCentral:    cfg.RingCentral,
 		rcLogin:        cfg.RingCentralLogin,
+		rcSettings:     cfg.RingCentralSettings,
 
 		heartbeat:  defaultHeartbeat,
 		boardEvery: boardEvery,
@@ -178,6 +182,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("GET "+RingCentralLoginPath, s.page(s.startRingCentralLogin))
 		mux.Handle("GET "+RingCentralCallbackPath, s.page(s.ringCentralCallback))
 		mux.Handle("POST "+RingCentralLogoutPath, s.page(s.logoutRingCentral))
+	}
+	if s.rcSettings != nil {
+		mux.Handle("POST "+RingCentralSettingsPath, s.page(s.saveRingCentralSettings))
 	}
 	if s.tunnelSettings != nil {
 		mux.Handle("POST /settings/ngrok", s.page(s.saveNgrokSettings))

@@ -88,6 +88,8 @@ type settingsView struct {
 	Forward      *forwardSettings // nil: no forwarding in this app
 	// RetentionDays is how long raw events and delivery records are kept.
 	RetentionDays int
+	// RingCentral is the RingCentral section; nil when the app has none.
+	RingCentral *rcSettingsView
 }
 
 // forwardSettings is the forwarding section of the settings page.
@@ -122,6 +124,9 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		st := s.forward.State()
 		v.Forward = &forwardSettings{Saved: s.forward.SavedTarget(), Target: st.Target, FromFlag: st.FromFlag, Secret: secret}
+	}
+	if s.rcSettings != nil {
+		v.RingCentral = &rcSettingsView{Settings: s.rcSettings.Settings(), RedirectURI: s.rcRedirectURI(r), Demo: s.demo}
 	}
 	return s.render(w, r, http.StatusOK, settingsPage(v))
 }

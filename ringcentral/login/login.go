@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -22,9 +23,16 @@ import (
 	"webinarsync/store"
 )
 
-// settingLogin is where the login is kept, as JSON. The name is a storage
-// contract: databases written today must restore tomorrow.
-const settingLogin = "ringcentral.login"
+// Where the login and the settings page's values are kept; the login as
+// JSON. The names are a storage contract: databases written today must
+// restore tomorrow.
+const (
+	settingLogin        = "ringcentral.login"
+	settingClientID     = "ringcentral.clientID"
+	settingClientSecret = "ringcentral.clientSecret"
+	settingJWT          = "ringcentral.jwt"
+	settingServerURL    = "ringcentral.serverURL"
+)
 
 // pendingTTL bounds how long a browser login may wait for RingCentral's
 // redirect.
@@ -43,6 +51,10 @@ var ErrNoClient = errors.New("ringcentral login: the client id is not set")
 
 // ErrNoJWT: a JWT login was asked for, but no JWT credential is set.
 var ErrNoJWT = errors.New("ringcentral login: the JWT credential is not set")
+
+// ErrBadServerURL: the server URL typed on the settings page is not an
+// http(s) address of a host.
+var ErrBadServerURL = errors.New("ringcentral login: the server URL must be a full https:// address")
 
 // Status is where the login is in its life.
 type Status string
@@ -78,7 +90,8 @@ type State struct {
 
 // Config is what New needs. The app fills the credentials from
 // RINGCENTRAL_CLIENT_ID, RINGCENTRAL_CLIENT_SECRET and RINGCENTRAL_JWT,
-// and Endpoints from RINGCENTRAL_SERVER_URL; "" means not set.
+// and Endpoints from RINGCENTRAL_SERVER_URL; "" means not set, and the
+// value saved on the settings page (if any) is used instead.
 type Config struct {
 	Store      *store.Store
 	Logger     *slog.Logger // nil: discard
@@ -93,10 +106,13 @@ type Config struct {
 type Login struct {
 	store *store.Store
 	log   *slog.Logger
-	ep    ringcentral.Endpoints
+	ep    ringcentral.Endpoints // the environment's server URL, else the saved one, read at New
 	hc    *http.Client
 
-	clientID, clientSecret, jwt string
+	// The environment's values; "" falls back to the settings page's,
+	// read from the store at each use so a change applies at once.
+	envClientID, envClientSecret, envJWT string
+	envServerURL                         bool // RINGCENTRAL_SERVER_URL is set
 
 	// saveMu keeps the saves of the login in order, so an older picture
 	// of it never overwrites a newer one (nor a logout).
@@ -139,17 +155,26 @@ func New(c Config) (*Login, error) {
 		return nil, errors.New("ringcentral login: no store")
 	}
 	l := &Login{
-		store:        c.Store,
-		log:          cmp.Or(c.Logger, slog.New(slog.DiscardHandler)),
-		ep:           c.Endpoints,
-		hc:           c.HTTPClient,
-		clientID:     strings.TrimSpace(c.ClientID),
-		clientSecret: strings.TrimSpace(c.ClientSecret),
-		jwt:          strings.TrimSpace(c.JWT),
-		pending:      make(map[string]pending),
+		store:           c.Store,
+		log:             cmp.Or(c.Logger, slog.New(slog.DiscardHandler)),
+		ep:              c.Endpoints,
+		hc:              c.HTTPClient,
+		envClientID:     strings.TrimSpace(c.ClientID),
+		envClientSecret: strings.TrimSpace(c.ClientSecret),
+		envJWT:          strings.TrimSpace(c.JWT),
+		envServerURL:    strings.TrimSpace(c.Endpoints.ServerURL) != "",
+		pending:         make(map[string]pending),
 	}
 	if l.hc == nil {
 		l.hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	if !l.envServerURL {
+		// Read once: the API Client the app builds on Endpoints keeps it.
+		saved, err := l.store.Setting(settingServerURL)
+		if err != nil {
+			return nil, fmt.Errorf("reading the saved RingCentral server URL: %w", err)
+		}
+		l.ep.ServerURL = saved
 	}
 	var s saved
 	ok, err := l.store.SettingJSON(settingLogin, &s)
@@ -159,7 +184,7 @@ func New(c Config) (*Login, error) {
 	case err != nil:
 		return nil, fmt.Errorf("reading the saved RingCentral login: %w", err)
 	case ok && s.Token != nil:
-		l.useLocked(s.Token, cmp.Or(s.Method, MethodBrowser))
+		l.useLocked(s.Token, cmp.Or(s.Method, MethodBrowser), l.credentials())
 		// The extras are gone after JSON: what was saved beside the token says it.
 		l.ownerID, l.refreshExpiry, l.refused = s.OwnerID, s.RefreshExpiry, s.Refused
 	}
@@ -173,16 +198,43 @@ func (l *Login) Endpoints() ringcentral.Endpoints { return l.ep }
 // HTTPClient is the client logins and API calls share.
 func (l *Login) HTTPClient() *http.Client { return l.hc }
 
+// creds are the app's credentials in use.
+type creds struct{ clientID, clientSecret, jwt string }
+
+// credentials are the environment's values, else the settings page's. An
+// unreadable saved value reads as unset, as GoTo's do.
+func (l *Login) credentials() creds {
+	c := creds{clientID: l.envClientID, clientSecret: l.envClientSecret, jwt: l.envJWT}
+	if c.clientID == "" {
+		c.clientID, _ = l.store.Setting(settingClientID)
+	}
+	if c.clientSecret == "" {
+		c.clientSecret, _ = l.store.Setting(settingClientSecret)
+	}
+	if c.jwt == "" {
+		c.jwt, _ = l.store.Setting(settingJWT)
+	}
+	return c
+}
+
 func (l *Login) oauthConfig(redirectURI string) *oauth2.Config {
-	return ringcentral.OAuthConfig(l.ep, l.clientID, l.clientSecret, redirectURI)
+	c := l.credentials()
+	return ringcentral.OAuthConfig(l.ep, c.clientID, c.clientSecret, redirectURI)
+}
+
+// SetUp reports whether RingCentral is set up at all: a client id or a
+// JWT credential is known, from the environment or the settings page.
+func (l *Login) SetUp() bool {
+	c := l.credentials()
+	return c.clientID != "" || c.jwt != ""
 }
 
 // State says where the login is.
 func (l *Login) State() State {
-	now := time.Now()
+	now, c := time.Now(), l.credentials()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	st := State{Status: LoggedOut, Configured: l.clientID != "", JWT: l.jwt != ""}
+	st := State{Status: LoggedOut, Configured: c.clientID != "", JWT: c.jwt != ""}
 	if l.tokens == nil {
 		return st
 	}
@@ -225,13 +277,15 @@ func (l *Login) notify() {
 // LogInWithJWT logs in with the JWT credential: no browser, no redirect.
 // RingCentral refusing it is a *ringcentral.TokenError.
 func (l *Login) LogInWithJWT(ctx context.Context) error {
+	c := l.credentials()
 	switch {
-	case l.clientID == "":
+	case c.clientID == "":
 		return ErrNoClient
-	case l.jwt == "":
+	case c.jwt == "":
 		return ErrNoJWT
 	}
-	tok, err := ringcentral.JWTLogin(ctx, l.oauthConfig(""), l.hc, l.jwt)
+	conf := ringcentral.OAuthConfig(l.ep, c.clientID, c.clientSecret, "")
+	tok, err := ringcentral.JWTLogin(ctx, conf, l.hc, c.jwt)
 	if err != nil {
 		return fmt.Errorf("logging in to RingCentral with the JWT: %w", err)
 	}
@@ -243,7 +297,7 @@ func (l *Login) LogInWithJWT(ctx context.Context) error {
 // to. redirectURI is where RingCentral sends it back: Finish takes it
 // from there.
 func (l *Login) Start(redirectURI string) (authURL string, err error) {
-	if l.clientID == "" {
+	if l.credentials().clientID == "" {
 		return "", ErrNoClient
 	}
 	start := ringcentral.StartLogin(l.oauthConfig(redirectURI))
@@ -284,13 +338,14 @@ func (l *Login) Finish(ctx context.Context, state, code string) error {
 // install saves a new login's token and makes it the current login.
 func (l *Login) install(tok *oauth2.Token, method Method) error {
 	s := saved{Token: tok, Method: method, OwnerID: ringcentral.OwnerID(tok), RefreshExpiry: refreshExpiry(tok)}
+	c := l.credentials()
 	l.saveMu.Lock()
 	if err := l.save(s); err != nil {
 		l.saveMu.Unlock()
 		return err
 	}
 	l.mu.Lock()
-	l.useLocked(tok, method)
+	l.useLocked(tok, method, c)
 	l.ownerID, l.refreshExpiry = s.OwnerID, s.RefreshExpiry
 	l.mu.Unlock()
 	l.saveMu.Unlock()
@@ -302,14 +357,15 @@ func (l *Login) install(tok *oauth2.Token, method Method) error {
 // useLocked makes tok the current login, with a token source of its own:
 // a refresh under way for an older login then saves nothing. Only a JWT
 // login logs in again with the JWT; l.mu is held (or l is not shared yet).
-func (l *Login) useLocked(tok *oauth2.Token, method Method) {
+// c are the credentials it refreshes with: those it logged in with.
+func (l *Login) useLocked(tok *oauth2.Token, method Method, c creds) {
 	var jwt string
 	if method == MethodJWT {
-		jwt = l.jwt
+		jwt = c.jwt
 	}
 	var ts *ringcentral.TokenSource
 	ts = ringcentral.NewTokenSource(ringcentral.TokenSourceConfig{
-		OAuth: l.oauthConfig(""),
+		OAuth: ringcentral.OAuthConfig(l.ep, c.clientID, c.clientSecret, ""),
 		HTTP:  l.hc,
 		JWT:   jwt,
 		Save:  func(t *oauth2.Token) { l.saveToken(ts, t) },
@@ -406,4 +462,113 @@ func (l *Login) Logout(ctx context.Context) error {
 	}
 	l.log.Info("logged out of RingCentral")
 	return nil
+}
+
+// Settings are the app's credentials as the settings page shows them:
+// never a whole secret or JWT, only whether one is set and its last
+// characters.
+type Settings struct {
+	ClientID            string
+	ClientIDFromEnv     bool // RINGCENTRAL_CLIENT_ID is set
+	ClientSecretSet     bool
+	ClientSecretHint    string // the secret's last 4 characters, "" when too short to hint at safely
+	ClientSecretFromEnv bool   // RINGCENTRAL_CLIENT_SECRET is set
+	JWTSet              bool
+	JWTHint             string // the JWT's last 4 characters, as the secret's
+	JWTFromEnv          bool   // RINGCENTRAL_JWT is set
+	// ServerURL is the platform in use; SavedServerURL the one saved on
+	// the page ("" for RingCentral's own), used from the next start.
+	ServerURL        string
+	ServerURLFromEnv bool // RINGCENTRAL_SERVER_URL is set
+	SavedServerURL   string
+}
+
+// SetUp reports whether the settings let RingCentral be served: a client
+// id or a JWT credential.
+func (s Settings) SetUp() bool { return s.ClientID != "" || s.JWTSet }
+
+// SettingsUpdate is what the settings page saves. Values the environment
+// sets are never saved over.
+type SettingsUpdate struct {
+	ClientID     string // "" forgets the saved one
+	ClientSecret string // "" keeps the saved one
+	JWT          string // "" keeps the saved one
+	ServerURL    string // "" is RingCentral's own
+	// Forget drops everything saved on the page, secret and JWT included.
+	Forget bool
+}
+
+// Settings shows the app's credentials for the settings page.
+func (l *Login) Settings() Settings {
+	c := l.credentials()
+	saved, _ := l.store.Setting(settingServerURL) // unreadable reads as unset
+	return Settings{
+		ClientID:            c.clientID,
+		ClientIDFromEnv:     l.envClientID != "",
+		ClientSecretSet:     c.clientSecret != "",
+		ClientSecretHint:    hint(c.clientSecret),
+		ClientSecretFromEnv: l.envClientSecret != "",
+		JWTSet:              c.jwt != "",
+		JWTHint:             hint(c.jwt),
+		JWTFromEnv:          l.envJWT != "",
+		ServerURL:           l.ep.APIBase(),
+		ServerURLFromEnv:    l.envServerURL,
+		SavedServerURL:      saved,
+	}
+}
+
+// hint is a secret's last 4 characters, only when it is long enough that
+// they give nothing useful away.
+func hint(secret string) string {
+	if len(secret) < 16 {
+		return ""
+	}
+	return secret[len(secret)-4:]
+}
+
+// SetSettings keeps the app's credentials from the settings page; the
+// login uses them from its next step on (the server URL from the next
+// start). A bad server URL saves nothing.
+func (l *Login) SetSettings(u SettingsUpdate) error {
+	if u.Forget {
+		u = SettingsUpdate{Forget: true}
+	}
+	server, err := checkServerURL(u.ServerURL)
+	if err != nil {
+		return err
+	}
+	secret, jwt := strings.TrimSpace(u.ClientSecret), strings.TrimSpace(u.JWT)
+	for _, v := range []struct {
+		name, value, what string
+		// write: the environment does not set it, and the page changes
+		// it (an empty secret or JWT keeps the saved one, unless forgotten).
+		write bool
+	}{
+		{settingClientID, strings.TrimSpace(u.ClientID), "client id", l.envClientID == ""},
+		{settingClientSecret, secret, "client secret", l.envClientSecret == "" && (secret != "" || u.Forget)},
+		{settingJWT, jwt, "JWT credential", l.envJWT == "" && (jwt != "" || u.Forget)},
+		{settingServerURL, server, "server URL", !l.envServerURL},
+	} {
+		if !v.write {
+			continue
+		}
+		if err := l.store.SetSetting(v.name, v.value); err != nil {
+			return fmt.Errorf("saving the RingCentral %s: %w", v.what, err)
+		}
+	}
+	return nil
+}
+
+// checkServerURL is a typed server URL without its trailing slash; ""
+// stays "" (RingCentral's own).
+func checkServerURL(raw string) (string, error) {
+	raw = strings.TrimRight(strings.TrimSpace(raw), "/")
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%w: %q", ErrBadServerURL, raw)
+	}
+	return raw, nil
 }
