@@ -128,6 +128,8 @@ func (rc *ringCentral) SubscriptionStatus() rcreconcile.Status { return rc.webho
 
 func (rc *ringCentral) SyncStatus() rccatchup.Status { return rc.sync.Status() }
 
+func (rc *ringCentral) SyncNow() { rc.sync.Kick() }
+
 func (rc *ringCentral) DeliverySummary(now time.Time) ringcentral.DeliverySummary {
 	return rc.deliveries.Summary(now)
 }

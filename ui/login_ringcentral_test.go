@@ -196,6 +196,7 @@ type rcSide struct {
 func (s *rcSide) LoginState() rclogin.State              { return s.lg.State() }
 func (s *rcSide) SubscriptionStatus() rcreconcile.Status { return rcreconcile.Status{} }
 func (s *rcSide) SyncStatus() rccatchup.Status           { return rccatchup.Status{} }
+func (s *rcSide) SyncNow()                               {}
 func (s *rcSide) DeliverySummary(time.Time) ringcentral.DeliverySummary {
 	return ringcentral.DeliverySummary{}
 }

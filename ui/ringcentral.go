@@ -20,6 +20,8 @@ type RingCentral interface {
 	LoginState() rclogin.State
 	SubscriptionStatus() rcreconcile.Status
 	SyncStatus() rccatchup.Status
+	// SyncNow asks for a catch-up pass now ("Sync now") and returns at once.
+	SyncNow()
 	DeliverySummary(now time.Time) ringcentral.DeliverySummary
 }
 

@@ -60,6 +60,9 @@ func (s *Server) saveRingCentralSettings(w http.ResponseWriter, r *http.Request)
 			msg: "We could not save your RingCentral settings; details are in the log.", err: err}
 	}
 	s.log.Info("ui: RingCentral settings saved", "forget", u.Forget)
+	if u.Forget {
+		s.forgetRingCentralLogin(r)
+	}
 	if !u.Forget && s.wantsJWTLogin(u) {
 		ctx, cancel := accountContext(r)
 		defer cancel()
@@ -72,6 +75,26 @@ func (s *Server) saveRingCentralSettings(w http.ResponseWriter, r *http.Request)
 	}
 	http.Redirect(w, r, "/settings?saved=1#ringcentral", http.StatusSeeOther)
 	return nil
+}
+
+// forgetRingCentralLogin logs out of RingCentral when its credentials are
+// forgotten: our subscription would otherwise deliver to a path that now
+// answers 404 until RingCentral blacklisted it. It is deleted first, while
+// the login still works; a failure of either is logged, not shown.
+func (s *Server) forgetRingCentralLogin(r *http.Request) {
+	if s.rcLogin == nil || s.rcLogin.State().Status == rclogin.LoggedOut {
+		return
+	}
+	ctx, cancel := accountContext(r)
+	defer cancel()
+	if c, ok := s.ringCentral.(ringCentralCleanup); ok {
+		if err := c.Cleanup(ctx); err != nil {
+			s.log.Warn("ui: could not delete our RingCentral subscription when its settings were forgotten", "err", err)
+		}
+	}
+	if err := s.rcLogin.Logout(ctx); err != nil {
+		s.log.Warn("ui: could not log out of RingCentral when its settings were forgotten", "err", err)
+	}
 }
 
 // wantsJWTLogin: a JWT was typed, or one is set and nobody is logged in,

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -172,5 +173,24 @@ func TestRingCentralSettings_ForgettingThemSaysNotSetUpAgain(t *testing.T) {
 	// A server URL that is no URL saves nothing.
 	if p := w.postRCSettings(t, url.Values{"clientId": {"x"}, "serverUrl": {"not a url"}}, w.sameOrigin()); p.status != http.StatusBadRequest || w.lg.SetUp() {
 		t.Errorf("a bad server URL = %d, SetUp() = %v; want 400 and nothing saved", p.status, w.lg.SetUp())
+	}
+}
+
+// Forgetting the credentials while logged in deletes our subscription
+// first (it would deliver to a path that answers 404 from now on) and then
+// logs out.
+func TestRingCentralSettings_ForgettingThemLogsOutAfterDeletingOurSubscription(t *testing.T) {
+	t.Parallel()
+	w := newRCSettingsWorld(t, rclogin.Config{})
+	w.postRCSettings(t, url.Values{"clientId": {rcClientID}, "clientSecret": {rcLongSecret}, "jwt": {rcLongJWT}}, w.sameOrigin())
+	if st := w.lg.State(); st.Status != rclogin.LoggedIn {
+		t.Fatalf("State() after saving a JWT = %+v, want logged in", st)
+	}
+	w.postRCSettings(t, url.Values{"forget": {"1"}}, w.sameOrigin())
+	if got := w.side.cleanedUp(); !slices.Equal(got, []rclogin.Status{rclogin.LoggedIn}) {
+		t.Errorf("cleanups %v, want one while still logged in", got)
+	}
+	if st := w.lg.State(); st.Status != rclogin.LoggedOut {
+		t.Errorf("State() after forgetting = %+v, want logged out", st)
 	}
 }

@@ -73,6 +73,9 @@ func (st SyncStatus) rate(now time.Time) string {
 // syncNow serves POST /sync: start a sync, then back to where the button was.
 func (s *Server) syncNow(w http.ResponseWriter, r *http.Request) error {
 	s.sync.SyncNow()
+	if s.ringCentral != nil {
+		s.ringCentral.SyncNow()
+	}
 	s.log.Info("ui: sync requested")
 	http.Redirect(w, r, "/#sync-h", http.StatusSeeOther)
 	return nil
