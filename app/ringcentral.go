@@ -73,6 +73,14 @@ func newRingCentral(st *store.Store, c RingCentral, hc *http.Client, records *st
 	rc.receiver = ringcentral.NewReceiver(rc.webhooks.Tokens, providerSink{st: st, stored: rc.sync.Hint},
 		log.With("component", "ringcentral-receiver"))
 	rc.receiver.Observer = rcObserver{mem: rc.deliveries, records: records}
+	if records != nil {
+		// An erasure blanks what the card's summary keeps of them too.
+		records.AlsoScrub(func(match func(eventKey string, body []byte) bool) {
+			rc.deliveries.Scrub(func(o ringcentral.Outcome) bool {
+				return match(store.ProviderKey(ProviderRingCentral, o.UUID), o.Body)
+			})
+		})
+	}
 	return rc, nil
 }
 

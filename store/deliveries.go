@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -131,6 +132,30 @@ type DeliveryLog struct {
 	subsMu sync.Mutex
 	subs   map[chan uint64]struct{}
 	closed bool
+
+	scrubMu   sync.Mutex
+	scrubbers []func(match func(eventKey string, body []byte) bool) // AlsoScrub
+}
+
+// AlsoScrub has erasures and webinar deletions also blank what another
+// provider's in-memory summary keeps (RingCentral's refused bodies):
+// scrub is handed a match over a delivery's event key and body.
+func (l *DeliveryLog) AlsoScrub(scrub func(match func(eventKey string, body []byte) bool)) {
+	l.scrubMu.Lock()
+	defer l.scrubMu.Unlock()
+	l.scrubbers = append(l.scrubbers, scrub)
+}
+
+// scrubOthers runs the AlsoScrub functions with match.
+func (l *DeliveryLog) scrubOthers(match func(gotowebinar.Outcome) bool) {
+	l.scrubMu.Lock()
+	scrubbers := slices.Clone(l.scrubbers)
+	l.scrubMu.Unlock()
+	for _, scrub := range scrubbers {
+		scrub(func(eventKey string, body []byte) bool {
+			return match(gotowebinar.Outcome{EventKey: eventKey, Body: body})
+		})
+	}
 }
 
 // NewDeliveryLog opens the record in st and starts its writer. keys

@@ -823,6 +823,7 @@ func (s *Store) scrubDeliveryLogs(match func(gotowebinar.Outcome) bool) {
 	s.upkeep.mu.Unlock()
 	for _, l := range logs {
 		l.mem.Scrub(match)
+		l.scrubOthers(match)
 	}
 }
 

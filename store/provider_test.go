@@ -273,3 +273,30 @@ func TestEraseRegistrant_ReachesAnotherProvidersJoinWithoutAnAddress(t *testing.
 		t.Errorf("after the erasure the record keeps %+v and %s", e.Join, e.Raw)
 	}
 }
+
+// An erasure also blanks what another provider's in-memory summary keeps
+// of deliveries naming the person (RingCentral's card), and only those.
+func TestErasePerson_AlsoBlanksAnotherProvidersInMemoryOutcomes(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	l, err := NewDeliveryLog(s, func() [][]byte { return nil }, DeliveryLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	kept := [][]byte{[]byte(`{"body":{"email":"Zoe@Example.com"}}`), []byte(`{"body":{"email":"other@example.com"}}`)}
+	var blanked []int
+	l.AlsoScrub(func(match func(eventKey string, body []byte) bool) {
+		for i, b := range kept {
+			if match("ringcentral:forged-1", b) {
+				blanked = append(blanked, i)
+			}
+		}
+	})
+	if _, err := s.ErasePerson(context.Background(), "zoe@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if len(blanked) != 1 || blanked[0] != 0 {
+		t.Errorf("blanked %v, want only the outcome naming them", blanked)
+	}
+}
