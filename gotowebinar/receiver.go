@@ -26,7 +26,7 @@ const MaxBodyBytes = 256 << 10
 // DefaultBodyBudget is how many body bytes all deliveries in flight may
 // hold together when Receiver.BodyBudget is not set: 32 maximal bodies,
 // hundreds of GoTo's.
-const DefaultBodyBudget = 8 << 20
+const DefaultBodyBudget = bodyread.DefaultBudget
 
 // busyRetryAfter is the Retry-After, in seconds, of a 503 for a full budget.
 const busyRetryAfter = "5"
@@ -122,13 +122,13 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 	if _, err := checkSignatureHeaders(timestamp, signature); err != nil && !hexMAC(signature) {
 		out.Result, out.Check = Refused, err
 		log().Warn("webhook refused: signature check failed", "reason", err.Error(), "contentLength", r.ContentLength)
-		refuse(w, "signature check failed: "+err.Error(), http.StatusUnauthorized)
+		bodyread.Refuse(w, "signature check failed: "+err.Error(), http.StatusUnauthorized)
 		return
 	}
 	if r.ContentLength > MaxBodyBytes {
 		out.Result = TooLarge
 		log().Warn("webhook refused: body too large", "limitBytes", MaxBodyBytes, "contentLength", r.ContentLength)
-		refuse(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
+		bodyread.Refuse(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
 		return
 	}
 
@@ -143,11 +143,11 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 			log().Warn("webhook refused for now: too many bodies in flight; GoTo will retry",
 				"budgetBytes", rc.bodyBudget(), "contentLength", r.ContentLength)
 			w.Header().Set("Retry-After", busyRetryAfter)
-			refuse(w, "too many deliveries at once; please retry", http.StatusServiceUnavailable)
+			bodyread.Refuse(w, "too many deliveries at once; please retry", http.StatusServiceUnavailable)
 		case errors.As(err, &tooBig):
 			out.Result = TooLarge
 			log().Warn("webhook refused: body too large", "limitBytes", MaxBodyBytes)
-			refuse(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
+			bodyread.Refuse(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
 		default:
 			out.Result = Cut
 			log().Warn("webhook refused: reading body failed", "err", err)
@@ -211,25 +211,12 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 // on disk) or "duplicate" (stored before; nothing changed).
 const HeaderResult = "X-Webinarsync-Result"
 
-func (rc *Receiver) bodyBudget() int64 {
-	if rc.BodyBudget <= 0 {
-		return DefaultBodyBudget
-	}
-	return max(rc.BodyBudget, MaxBodyBytes)
-}
+func (rc *Receiver) bodyBudget() int64 { return bodyread.Budget(rc.BodyBudget, MaxBodyBytes) }
 
 // readBody reads at most MaxBodyBytes within the receiver's body budget
 // (bodyread.Read); reserved is what the caller must give back.
 func (rc *Receiver) readBody(w http.ResponseWriter, r *http.Request) (body []byte, reserved int64, err error) {
 	return bodyread.Read(w, r, &rc.inFlight, rc.bodyBudget(), MaxBodyBytes)
-}
-
-// refuse answers without reading the rest of the body, and closes the
-// connection instead of draining it, so a refusal costs no more time or
-// memory than the headers did.
-func refuse(w http.ResponseWriter, msg string, code int) {
-	w.Header().Set("Connection", "close")
-	http.Error(w, msg, code)
 }
 
 // WebhookHandler serves the webhook path and nothing else: it is what the

@@ -39,7 +39,7 @@ const MaxBodyBytes = 256 << 10
 
 // DefaultBodyBudget is how many body bytes all deliveries in flight may
 // hold together when Receiver.BodyBudget is not set.
-const DefaultBodyBudget = 8 << 20
+const DefaultBodyBudget = bodyread.DefaultBudget
 
 // busyRetryAfter is the Retry-After, in seconds, of a 503 for a moment's busyness.
 const busyRetryAfter = "5"
@@ -159,13 +159,13 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request) {
 	if verification == "" && validation == "" {
 		out.Result, out.Check = Refused, ErrMissingToken
 		log().Warn("ringcentral webhook refused: verification token check failed", "reason", ErrMissingToken.Error(), "contentLength", r.ContentLength)
-		refuseEarly(w, "verification token check failed: "+ErrMissingToken.Error(), http.StatusUnauthorized)
+		bodyread.Refuse(w, "verification token check failed: "+ErrMissingToken.Error(), http.StatusUnauthorized)
 		return
 	}
 	if r.ContentLength > MaxBodyBytes {
 		out.Result = TooLarge
 		log().Warn("ringcentral webhook refused: body too large", "limitBytes", MaxBodyBytes, "contentLength", r.ContentLength)
-		refuseEarly(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
+		bodyread.Refuse(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
 		return
 	}
 	body, reserved, err := rc.readBody(w, r)
@@ -267,11 +267,11 @@ func (rc *Receiver) readFailed(w http.ResponseWriter, r *http.Request, err error
 		log().Warn("ringcentral webhook refused for now: too many bodies in flight; RingCentral will retry",
 			"budgetBytes", rc.bodyBudget(), "contentLength", r.ContentLength)
 		w.Header().Set("Retry-After", busyRetryAfter)
-		refuseEarly(w, "too many deliveries at once; please retry", http.StatusServiceUnavailable)
+		bodyread.Refuse(w, "too many deliveries at once; please retry", http.StatusServiceUnavailable)
 	case errors.As(err, &tooBig):
 		out.Result = TooLarge
 		log().Warn("ringcentral webhook refused: body too large", "limitBytes", MaxBodyBytes)
-		refuseEarly(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
+		bodyread.Refuse(w, fmt.Sprintf("body larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
 	default:
 		out.Result = Cut
 		log().Warn("ringcentral webhook refused: reading body failed", "err", err)
@@ -313,23 +313,10 @@ func (rc *Receiver) checkToken(verification, validation string) error {
 	return nil
 }
 
-func (rc *Receiver) bodyBudget() int64 {
-	if rc.BodyBudget <= 0 {
-		return DefaultBodyBudget
-	}
-	return max(rc.BodyBudget, MaxBodyBytes)
-}
+func (rc *Receiver) bodyBudget() int64 { return bodyread.Budget(rc.BodyBudget, MaxBodyBytes) }
 
 // readBody reads at most MaxBodyBytes within the receiver's body budget
 // (bodyread.Read); reserved is what the caller must give back.
 func (rc *Receiver) readBody(w http.ResponseWriter, r *http.Request) (body []byte, reserved int64, err error) {
 	return bodyread.Read(w, r, &rc.inFlight, rc.bodyBudget(), MaxBodyBytes)
-}
-
-// refuseEarly answers without reading the rest of the body, and closes the
-// connection instead of draining it, so a refusal costs no more time or
-// memory than the headers did.
-func refuseEarly(w http.ResponseWriter, msg string, code int) {
-	w.Header().Set("Connection", "close")
-	http.Error(w, msg, code)
 }

@@ -83,3 +83,24 @@ func reserve(inFlight *atomic.Int64, budget, n int64) bool {
 		}
 	}
 }
+
+// DefaultBudget is the body bytes all deliveries in flight may hold
+// together when a receiver sets none: 32 maximal bodies.
+const DefaultBudget = 8 << 20
+
+// Budget is a receiver's configured budget made usable: DefaultBudget when
+// unset, and never below limit, or a large genuine delivery could never get in.
+func Budget(configured, limit int64) int64 {
+	if configured <= 0 {
+		return DefaultBudget
+	}
+	return max(configured, limit)
+}
+
+// Refuse answers without reading the rest of the body, and closes the
+// connection instead of draining it, so a refusal costs no more time or
+// memory than the headers did.
+func Refuse(w http.ResponseWriter, msg string, code int) {
+	w.Header().Set("Connection", "close")
+	http.Error(w, msg, code)
+}
