@@ -288,7 +288,7 @@ func applyLogged(tx *bolt.Tx, logB *bolt.Bucket, seq uint64, d *gotowebinar.Deli
 				return err
 			}
 			ref := gotowebinar.WebinarRef{WebinarKey: gotowebinar.Key(entry.WebinarKey)}
-			return applyJoin(tx, ref, *entry.Join, entry.EventKey, entry.ReceivedAt)
+			return applyJoin(tx, ref, *entry.Join, seq, entry.EventKey, entry.ReceivedAt)
 		}
 		ev, err := gotowebinar.DecodeEvent(entry.Raw)
 		if err != nil {
@@ -309,7 +309,7 @@ func applyLogged(tx *bolt.Tx, logB *bolt.Bucket, seq uint64, d *gotowebinar.Deli
 	if entry.Tombstone != nil {
 		return nil // erased before it was applied (erase.go): in no view
 	}
-	return applyEvent(tx, d, entry.EventKey, entry.ReceivedAt)
+	return applyEvent(tx, d, seq, entry.EventKey, entry.ReceivedAt)
 }
 
 func indexLogName(tx *bolt.Tx, name string, seqKey []byte) error {
@@ -328,14 +328,14 @@ func indexLogName(tx *bolt.Tx, name string, seqKey []byte) error {
 
 // applyEvent writes one delivery into the views. The event's own time
 // orders out-of-order deliveries; arrival time stands in when GoTo sent none.
-func applyEvent(tx *bolt.Tx, d *gotowebinar.Delivery, eventKey string, receivedAt time.Time) error {
+func applyEvent(tx *bolt.Tx, d *gotowebinar.Delivery, seq uint64, eventKey string, receivedAt time.Time) error {
 	switch {
 	case d.Webinar != nil:
 		return applyWebinar(tx, d.Webinar)
 	case d.RegistrantAdded != nil:
 		return applyRegistrantAdded(tx, d.RegistrantAdded, receivedAt)
 	case d.RegistrantJoined != nil:
-		return applyRegistrantJoined(tx, d.RegistrantJoined, eventKey, receivedAt)
+		return applyRegistrantJoined(tx, d.RegistrantJoined, seq, eventKey, receivedAt)
 	}
 	return nil
 }

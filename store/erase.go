@@ -572,6 +572,11 @@ func eraseRegistrants(tx *bolt.Tx, webinarKey string, keys map[string]bool, p *p
 		if err := addCounter(meta, metaJoins, -n); err != nil {
 			return 0, err
 		}
+		if seqs := data.Bucket([]byte(subJoinSeqs)); seqs != nil && n > 0 {
+			if err := deleteWhere(seqs, func(_, jk []byte) bool { return b.Get(jk) == nil }); err != nil {
+				return 0, fmt.Errorf("join seq index: %w", err)
+			}
+		}
 		er.Joins += n
 	}
 	if found {

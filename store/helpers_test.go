@@ -149,7 +149,7 @@ func putMany(t testing.TB, s *Store, ds []*gotowebinar.Delivery) {
 			if err := indexLogName(tx, entry.EventName, u64(entry.Seq)); err != nil {
 				return err
 			}
-			if err := applyEvent(tx, d, entry.EventKey, entry.ReceivedAt); err != nil {
+			if err := applyEvent(tx, d, entry.Seq, entry.EventKey, entry.ReceivedAt); err != nil {
 				return err
 			}
 			last = entry.Seq

@@ -29,9 +29,27 @@ func (s *Store) JoinsAfter(webinarKey string, after uint64) ([]Join, error) {
 		if b == nil {
 			return nil
 		}
+		if seqs := data.Bucket([]byte(subJoinSeqs)); seqs != nil {
+			// By log seq: only the joins after, however many are stored.
+			c := seqs.Cursor()
+			for k, jk := c.Seek(u64(after + 1)); k != nil; k, jk = c.Next() {
+				v := b.Get(jk)
+				if v == nil {
+					continue // erased
+				}
+				var j Join
+				if err := json.Unmarshal(v, &j); err != nil {
+					return fmt.Errorf("decode join %s: %w", jk[8:], err)
+				}
+				j.Seq = binary.BigEndian.Uint64(k)
+				out = append(out, j)
+			}
+			return nil
+		}
+		// A database opened read-only from before the seq index: the joins
+		// are in join-time order, which need not be arrival order, so they
+		// are walked whole; only the new joins are decoded.
 		events := data.Tx().Bucket([]byte(bucketEvents))
-		// The index is in join-time order, which need not be arrival order,
-		// so it is walked whole; only the new joins are decoded.
 		return b.ForEach(func(k, v []byte) error {
 			seq := seqOf(events, k[8:])
 			if seq <= after {
@@ -151,6 +169,43 @@ func joinedRegistrants(data *bolt.Bucket, session string) (map[string]bool, erro
 // seqOf is the log seq of the join delivered with eventKey, 0 if unknown.
 // A registrant.joined whose eventKey another event holds is found under
 // its name (see keepEventKey).
+// indexJoinSeqs gives each webinar of a database from before the joins' seq
+// index its index, once: the joins' log seqs are read from the events.
+func indexJoinSeqs(tx *bolt.Tx) error {
+	all := tx.Bucket([]byte(bucketWebinarData))
+	events := tx.Bucket([]byte(bucketEvents))
+	var old [][]byte
+	err := all.ForEachBucket(func(webinar []byte) error {
+		data := all.Bucket(webinar)
+		if data.Bucket([]byte(subJoins)) != nil && data.Bucket([]byte(subJoinSeqs)) == nil {
+			old = append(old, bytes.Clone(webinar))
+		}
+		return nil
+	})
+	for _, webinar := range old { // not while walking the webinars: this writes
+		data := all.Bucket(webinar)
+		seqs, err := data.CreateBucket([]byte(subJoinSeqs))
+		if err != nil {
+			return fmt.Errorf("webinar %s: join seq index: %w", webinar, err)
+		}
+		var keys [][]byte
+		if err := data.Bucket([]byte(subJoins)).ForEach(func(k, _ []byte) error {
+			keys = append(keys, bytes.Clone(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if seq := seqOf(events, k[8:]); seq != 0 {
+				if err := seqs.Put(u64(seq), k); err != nil {
+					return fmt.Errorf("webinar %s: join seq index: %w", webinar, err)
+				}
+			}
+		}
+	}
+	return err
+}
+
 func seqOf(events *bolt.Bucket, eventKey []byte) uint64 {
 	if events == nil {
 		return 0

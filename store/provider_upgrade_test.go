@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"webinarsync/gotowebinar"
 	"webinarsync/record"
 )
@@ -78,6 +80,13 @@ var beforeProvidersTombstones = map[uint64]string{
 // openBeforeProvidersCopy opens a copy of the fixture with today's code.
 func openBeforeProvidersCopy(t *testing.T) (string, *Store) {
 	t.Helper()
+	dir := copyBeforeProviders(t)
+	return dir, openBeforeProviders(t, dir)
+}
+
+// copyBeforeProviders copies the fixture into a new data dir.
+func copyBeforeProviders(t *testing.T) string {
+	t.Helper()
 	dir := t.TempDir()
 	src, err := os.Open(beforeProvidersFixture)
 	if err != nil {
@@ -94,7 +103,7 @@ func openBeforeProvidersCopy(t *testing.T) (string, *Store) {
 	if err := dst.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return dir, openBeforeProviders(t, dir)
+	return dir
 }
 
 func openBeforeProviders(t *testing.T, dir string) *Store {
@@ -591,4 +600,77 @@ func checkSameLines(t *testing.T, what string, got, want []string) {
 		return
 	}
 	t.Errorf("%s:\n got %d:\n  %s\nwant %d:\n  %s", what, len(got), strings.Join(got, "\n  "), len(want), strings.Join(want, "\n  "))
+}
+
+// TestJoinsAfter_ADatabaseFromBeforeTheSeqIndex: a live board asks for the
+// joins after the last it showed. A database from before the joins' seq
+// index answers the same read-only (by walking every join) and once
+// opened (by the index it is given), and an erased person's joins leave
+// the index with them.
+func TestJoinsAfter_ADatabaseFromBeforeTheSeqIndex(t *testing.T) {
+	t.Parallel()
+	seqs := func(s *Store, webinar string, after uint64) []uint64 {
+		t.Helper()
+		js, err := s.JoinsAfter(webinar, after)
+		if err != nil {
+			t.Fatalf("JoinsAfter(%s, %d): %v", webinar, after, err)
+		}
+		var out []uint64
+		for _, j := range js {
+			out = append(out, j.Seq)
+		}
+		return out
+	}
+	check := func(what string, s *Store) {
+		t.Helper()
+		for _, c := range []struct {
+			webinar string
+			after   uint64
+			want    []uint64
+		}{
+			{bpW1, 0, []uint64{18, 19, 20, 22, 23}},
+			{bpW1, 19, []uint64{20, 22, 23}},
+			{bpW1, 23, nil},
+			{bpW2, 0, []uint64{24}},
+		} {
+			if got := seqs(s, c.webinar, c.after); !slices.Equal(got, c.want) {
+				t.Errorf("%s: joins of %s after %d = %v, want %v", what, c.webinar, c.after, got, c.want)
+			}
+		}
+	}
+
+	dir := copyBeforeProviders(t)
+	ro, err := OpenReadOnly(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("read-only, no index", ro)
+	if err := ro.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := openBeforeProviders(t, dir)
+	check("opened, indexed", s)
+	// A join after the upgrade comes after every join from before it.
+	put(t, s, joinedBody("c2e3f405-0008-4c70-9f30-000000000008", bpW1, "100000000000000002", bpS1, "2025-06-10T15:30:00.000Z"))
+	if got, want := seqs(s, bpW1, 19), []uint64{20, 22, 23, 25}; !slices.Equal(got, want) {
+		t.Errorf("with a join after the upgrade, joins of W1 after 19 = %v, want %v", got, want)
+	}
+
+	// Zoë joined W1 twice (seqs 18 and 23).
+	if _, err := s.ErasePerson(t.Context(), "zoe.angstrom@example.se"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := seqs(s, bpW1, 0), []uint64{19, 20, 22, 25}; !slices.Equal(got, want) {
+		t.Errorf("after erasing Zoë, joins of W1 = %v, want %v", got, want)
+	}
+	err = s.view(func(tx *bolt.Tx) error {
+		data := tx.Bucket([]byte(bucketWebinarData)).Bucket([]byte(bpW1))
+		if n, m := data.Bucket([]byte(subJoinSeqs)).Stats().KeyN, data.Bucket([]byte(subJoins)).Stats().KeyN; n != m {
+			t.Errorf("after erasing Zoë, the seq index of W1 holds %d joins, the joins %d", n, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

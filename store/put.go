@@ -325,20 +325,21 @@ func applyRegistrantAdded(tx *bolt.Tx, e *gotowebinar.RegistrantAdded, receivedA
 // applyRegistrantJoined records a join. A join can arrive before the
 // registration it belongs to; the registrant is then created from the
 // join's name and email, counted, and completed by registrant.added later.
-func applyRegistrantJoined(tx *bolt.Tx, e *gotowebinar.RegistrantJoined, eventKey string, receivedAt time.Time) error {
+func applyRegistrantJoined(tx *bolt.Tx, e *gotowebinar.RegistrantJoined, seq uint64, eventKey string, receivedAt time.Time) error {
 	ts := storableTime(e.Timestamp.Time)
 	return applyJoin(tx, e.WebinarRef, record.Join{
 		SessionKey: string(e.SessionKey), RegistrantKey: string(e.RegistrantKey),
 		FirstName: e.FirstName, LastName: e.LastName, Email: e.Email,
 		At: firstNonZero(e.JoinTime.Time, ts, receivedAt),
-	}, eventKey, firstNonZero(ts, receivedAt))
+	}, seq, eventKey, firstNonZero(ts, receivedAt))
 }
 
 // applyJoin writes one join, whatever its provider, into the views: the
 // join itself, the registrant's join counts and times (a registrant known
 // from nothing else is made from the join), and the webinar's counts.
-// indexAt orders a registrant the join makes.
-func applyJoin(tx *bolt.Tx, ref gotowebinar.WebinarRef, rj record.Join, eventKey string, indexAt time.Time) error {
+// indexAt orders a registrant the join makes; seq is the join's log record,
+// by which the live boards find the joins after the last they showed.
+func applyJoin(tx *bolt.Tx, ref gotowebinar.WebinarRef, rj record.Join, seq uint64, eventKey string, indexAt time.Time) error {
 	w, data, err := ensureWebinar(tx, ref)
 	if err != nil {
 		return err
@@ -359,8 +360,12 @@ func applyJoin(tx *bolt.Tx, ref gotowebinar.WebinarRef, rj record.Join, eventKey
 	if err != nil {
 		return fmt.Errorf("encode join: %w", err)
 	}
-	if err := data.Bucket([]byte(subJoins)).Put(append(timeKey(joinTime), eventKey...), jv); err != nil {
+	joinKey := append(timeKey(joinTime), eventKey...)
+	if err := data.Bucket([]byte(subJoins)).Put(joinKey, jv); err != nil {
 		return fmt.Errorf("join %s: %w", eventKey, err)
+	}
+	if err := data.Bucket([]byte(subJoinSeqs)).Put(u64(seq), joinKey); err != nil {
+		return fmt.Errorf("join %s: seq index: %w", eventKey, err)
 	}
 
 	regs := data.Bucket([]byte(subRegistrants))
@@ -482,7 +487,7 @@ func webinarData(tx *bolt.Tx, key string, create bool) (*bolt.Bucket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webinar %s data: %w", key, err)
 	}
-	for _, name := range []string{subRegistrants, subByRegDate, subJoins, subStatuses} {
+	for _, name := range []string{subRegistrants, subByRegDate, subJoins, subJoinSeqs, subStatuses} {
 		if _, err := data.CreateBucketIfNotExists([]byte(name)); err != nil {
 			return nil, fmt.Errorf("webinar %s %s: %w", key, name, err)
 		}

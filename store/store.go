@@ -70,6 +70,7 @@ const (
 	subRegistrants = "registrants" // registrantKey -> registrantRecord JSON
 	subByRegDate   = "byregdate"   // timeKey(registration) + registrantKey -> searchText
 	subJoins       = "joins"       // timeKey(join) + eventKey -> Join JSON
+	subJoinSeqs    = "joinseqs"    // log seq (8-byte big-endian) -> its key in subJoins
 	subStatuses    = "statuses"    // registrant status -> count (8-byte big-endian)
 	keyQuestions   = "questions"   // JSON []string, first-seen order
 
@@ -105,6 +106,9 @@ func Open(dir string, opt Options) (*Store, error) {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return fmt.Errorf("bucket %s: %w", name, err)
 			}
+		}
+		if err := indexJoinSeqs(tx); err != nil {
+			return err
 		}
 		return tx.Bucket([]byte(bucketMeta)).Put([]byte(metaFormat), []byte(formatValue))
 	})

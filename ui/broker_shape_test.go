@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// A burst bigger than the board's list reaches a tab as the keys of the
-// older joins (their no-show rows go) and the newest rows in a few runs,
+// A burst bigger than a round's rows reaches a tab as the keys of the
+// older joins (their no-show rows go) and the newest rows,
 // ids only increasing, every join accounted for once.
 func TestForTab_ABurstSendsTheNewestRowsAndWhoJoinedBefore(t *testing.T) {
 	t.Parallel()
@@ -17,8 +17,8 @@ func TestForTab_ABurstSendsTheNewestRowsAndWhoJoinedBefore(t *testing.T) {
 			data: `<tr data-registrant="p` + strconv.Itoa(i) + `"></tr>`})
 	}
 	got := forTab(msgs)
-	if got[0].event != "joined" || len(strings.Fields(got[0].data)) != 70 || got[0].id != 70 {
-		t.Fatalf("first message = %q id %d with %d keys, want the 70 older joins' keys", got[0].event, got[0].id, len(strings.Fields(got[0].data)))
+	if got[0].event != "joined" || len(strings.Fields(got[0].data)) != 120-rowsPerRound || got[0].id != 120-rowsPerRound {
+		t.Fatalf("first message = %q id %d with %d keys, want the %d older joins' keys", got[0].event, got[0].id, len(strings.Fields(got[0].data)), 120-rowsPerRound)
 	}
 	rows, last := 0, got[0].id
 	for _, m := range got[1:] {
@@ -28,8 +28,8 @@ func TestForTab_ABurstSendsTheNewestRowsAndWhoJoinedBefore(t *testing.T) {
 		last = m.id
 		rows += strings.Count(m.data, "<tr")
 	}
-	if rows != shownJoins || last != 120 {
-		t.Errorf("%d rows up to id %d, want the newest %d up to 120", rows, last, shownJoins)
+	if rows != rowsPerRound || last != 120 {
+		t.Errorf("%d rows up to id %d, want the newest %d up to 120", rows, last, rowsPerRound)
 	}
 	if len(got) > 1+joinsPerMessage {
 		t.Errorf("%d messages for one burst, want at most %d", len(got), 1+joinsPerMessage)

@@ -91,4 +91,10 @@ func benchIngestWithBoards(b *testing.B, boards int) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "joins/s")
 	b.ReportMetric(0, "ns/op")
+	if boards > 0 {
+		// What each board was sent per join: the bytes every tab costs.
+		cancel()
+		drained.Wait()
+		b.ReportMetric(float64(streamBytes.Load())/float64(boards)/float64(b.N), "B/join/board")
+	}
 }

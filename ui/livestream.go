@@ -256,7 +256,8 @@ func (ls *liveStream) relay(m message) error {
 		}
 		ls.sent = m.id
 	}
-	return ls.sw.put(m)
+	ls.sw.put(m)
+	return nil
 }
 
 // relayQueued relays m and whatever else the tab has queued, then flushes
@@ -269,7 +270,7 @@ func (ls *liveStream) relayQueued(t *tab, m message) error {
 		select {
 		case next, ok := <-t.ch:
 			if !ok {
-				return ls.sw.rc.Flush() // dropped: the loop sees the close next
+				return ls.sw.flush() // dropped: the loop sees the close next
 			}
 			if err := ls.relay(next); err != nil {
 				return err
@@ -279,7 +280,7 @@ func (ls *liveStream) relayQueued(t *tab, m message) error {
 		}
 		break
 	}
-	return ls.sw.rc.Flush()
+	return ls.sw.flush()
 }
 
 // refresh sends the session's figures and timeline and the pipe's state.
@@ -305,8 +306,9 @@ func (ls *liveStream) refresh() error {
 
 // sseWriter writes Server-Sent Events, each flushed at once.
 type sseWriter struct {
-	w  io.Writer
-	rc *http.ResponseController
+	w   io.Writer
+	rc  *http.ResponseController
+	buf []byte // messages put and not yet flushed
 }
 
 // sendAll sends msgs in order, stopping at the first failure.
@@ -321,24 +323,38 @@ func (sw *sseWriter) sendAll(msgs []message) error {
 
 // send writes m and flushes it.
 func (sw *sseWriter) send(m message) error {
-	if err := sw.put(m); err != nil {
-		return err
-	}
-	return sw.rc.Flush()
+	sw.put(m)
+	return sw.flush()
 }
 
-// put writes m without flushing: a tab with several messages queued gets
+// put queues m without writing it: a tab with several messages queued gets
 // them in one write to the network (flush sends them).
-func (sw *sseWriter) put(m message) error {
-	_ = sw.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) // unsupported by test recorders
-	_, err := io.WriteString(sw.w, m.frame())
-	return err
+func (sw *sseWriter) put(m message) {
+	sw.buf = append(sw.buf, m.frame()...)
 }
 
 func (sw *sseWriter) write(s string) error {
-	_ = sw.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) // unsupported by test recorders
-	if _, err := io.WriteString(sw.w, s); err != nil {
-		return err
+	sw.buf = append(sw.buf, s...)
+	return sw.flush()
+}
+
+// flush writes what was put in one write and pushes it to the network: with
+// hundreds of tabs open, a write per message was the boards' cost to ingest
+// (issue 15).
+func (sw *sseWriter) flush() error {
+	if len(sw.buf) > 0 {
+		_ = sw.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) // unsupported by test recorders
+		_, err := sw.w.Write(sw.buf)
+		sw.buf = sw.buf[:0]
+		if cap(sw.buf) > maxKeptBuffer {
+			sw.buf = nil // a burst's buffer is not kept for every tab
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return sw.rc.Flush()
 }
+
+// maxKeptBuffer is the largest write buffer a stream keeps between writes.
+const maxKeptBuffer = 16 << 10
