@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -70,6 +71,81 @@ func TestCommitter_QueuedWritesShareOneCommit(t *testing.T) {
 			t.Errorf("50 queued writes took %d commits, want 1", len(txs))
 		}
 	})
+}
+
+// Senders answered by one commit come back a moment apart, and share the
+// next commit instead of the first committing alone and the rest after it
+// (issue 15: 8 senders split into two groups of 4 forever). One that does
+// not come back holds the others up by at most maxCompanyWait.
+func TestCommitter_SendersAnsweredTogetherShareTheNextCommit(t *testing.T) {
+	t.Parallel()
+	for _, back := range []int{8, 7} {
+		t.Run(fmt.Sprintf("%d of 8 come back", back), func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) { sendersComeBack(t, back) })
+		})
+	}
+}
+
+func sendersComeBack(t *testing.T, back int) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	<-s.health.done
+	var mu sync.Mutex
+	var firstCall, lastCommit time.Time
+	txs := map[int]int{} // tx id -> writes
+	write := func() {
+		mu.Lock()
+		if firstCall.IsZero() {
+			firstCall = time.Now()
+		}
+		mu.Unlock()
+		err := s.batch(func(tx *bolt.Tx) error {
+			time.Sleep(250 * time.Microsecond) // a commit's work: 2 ms for 8
+			mu.Lock()
+			txs[tx.ID()]++
+			lastCommit = time.Now()
+			mu.Unlock()
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	// The first round: 8 writes queued behind a held commit share one.
+	release := make(chan struct{})
+	go s.batch(func(*bolt.Tx) error { <-release; return nil })
+	synctest.Wait()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(write)
+	}
+	synctest.Wait()
+	close(release)
+	wg.Wait()
+	if len(txs) != 1 {
+		t.Fatalf("8 queued writes took %d commits, want 1", len(txs))
+	}
+	clear(txs)
+	firstCall = time.Time{}
+	// The second: they come back 50 µs apart, as answers reach senders.
+	for i := range back {
+		wg.Go(func() {
+			time.Sleep(time.Duration(i) * 50 * time.Microsecond)
+			write()
+		})
+	}
+	wg.Wait()
+	if len(txs) != 1 {
+		t.Errorf("%d senders coming back within %v took %d commits %v, want 1", back, time.Duration(back-1)*50*time.Microsecond, len(txs), txs)
+	}
+	work := time.Duration(back) * 250 * time.Microsecond
+	if waited := lastCommit.Sub(firstCall) - work; waited > maxCompanyWait {
+		t.Errorf("the commit waited %v for company, want at most %v", waited, maxCompanyWait)
+	}
 }
 
 // After Close, a write says the store is closed instead of hanging.

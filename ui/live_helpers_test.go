@@ -331,6 +331,23 @@ func (c *sseClient) next(t testing.TB, event string, within time.Duration) sseEv
 	})
 }
 
+// joins waits for n joins, however they come: a row each, runs of rows,
+// or, in a flood, the keys of those not sent as rows.
+func (c *sseClient) joins(t testing.TB, n int, within time.Duration) {
+	t.Helper()
+	got := 0
+	for got < n {
+		e := c.await(t, fmt.Sprintf("join %d of %d", got+1, n), within, func(e sseEvent) bool {
+			return e.Event == "join" || e.Event == "joined"
+		})
+		if e.Event == "joined" {
+			got += len(strings.Fields(e.Data))
+		} else {
+			got += strings.Count(e.Data, `id="join-`)
+		}
+	}
+}
+
 // quietUntil fails if a message of type event arrives before the no-show
 // row whose id a.barrier returned.
 func (c *sseClient) quietUntil(t testing.TB, event, barrier string) {

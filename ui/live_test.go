@@ -502,9 +502,7 @@ func TestBroker_DropsASlowTabWithoutHoldingUpIngestOrOthers(t *testing.T) {
 		a.join(liveWebinar, sessionOne, person(i), time.Now())
 	}
 	ingest := time.Since(start)
-	for range n {
-		fast.next(t, "join", 3*time.Second)
-	}
+	fast.joins(t, n, 3*time.Second)
 	select {
 	case _, ok := <-slow.ch:
 		for ok {
@@ -517,9 +515,7 @@ func TestBroker_DropsASlowTabWithoutHoldingUpIngestOrOthers(t *testing.T) {
 
 	// Its reconnection catches up from the store.
 	again := a.openStream(liveEvents+"?session="+sessionOne, map[string]string{"Last-Event-ID": "0"})
-	for range n {
-		again.next(t, "join", 3*time.Second)
-	}
+	again.joins(t, n, 3*time.Second)
 }
 
 func TestLiveEvents_FollowingTabIsToldOfANewSession(t *testing.T) {
