@@ -20,6 +20,12 @@ import (
 type Options struct {
 	LockTimeout time.Duration // how long to wait for another process's lock; 0 = 1s
 	Logger      *slog.Logger  // nil = slog.Default()
+
+	// NoSync skips the fsyncs: for tests of everything but durability,
+	// which wait on the disk for nothing otherwise (the kill -9 tests keep
+	// them: the page cache survives a killed process anyway). The app
+	// never sets it.
+	NoSync bool
 }
 
 // Store is the open database.
@@ -152,7 +158,7 @@ func open(dir string, opt Options, readOnly bool) (*Store, error) {
 	if err := preflight(path); err != nil {
 		return nil, err
 	}
-	db, err := openBolt(path, &bolt.Options{Timeout: timeout, ReadOnly: readOnly})
+	db, err := openBolt(path, &bolt.Options{Timeout: timeout, ReadOnly: readOnly, NoSync: opt.NoSync})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("another webinarsync is already using the data dir %s (%w)", dir, ErrLocked)
 	}

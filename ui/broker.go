@@ -117,6 +117,14 @@ func (b *broker) subscribe(webinar, session string, follow bool) *tab {
 	return t
 }
 
+// holds reports whether t is still served: false once it was dropped.
+func (b *broker) holds(t *tab) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, ok := b.topics[t.webinar].tabs[t]
+	return ok
+}
+
 // unsubscribe removes a tab (dropped or not).
 func (b *broker) unsubscribe(t *tab) {
 	b.mu.Lock()
@@ -475,11 +483,11 @@ func forTab(msgs []message) []message {
 		return inRuns(msgs)
 	}
 	older, newest := msgs[:n-rowsPerRound], msgs[n-rowsPerRound:]
-	keys := make([]string, len(older))
+	keys, seqs := make([]string, len(older)), make([]uint64, len(older))
 	for i, m := range older {
-		keys[i] = m.person
+		keys[i], seqs[i] = m.person, m.id
 	}
-	joined := message{event: "joined", id: older[len(older)-1].id, data: strings.Join(keys, " ")}
+	joined := message{event: "joined", id: older[len(older)-1].id, data: strings.Join(keys, " "), seqs: seqs}
 	return append([]message{joined}, inRuns(newest)...)
 }
 

@@ -75,7 +75,8 @@ func newLiveApp(t testing.TB) *liveApp {
 // that a synctest bubble holds everything and its clock can jump.
 func newLiveAppInProcess(t testing.TB) *liveApp {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), store.Options{})
+	_, isTest := t.(*testing.T) // benchmarks measure the fsyncs too
+	st, err := store.Open(t.TempDir(), store.Options{NoSync: isTest})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}

@@ -19,12 +19,13 @@ import (
 
 // message is one Server-Sent Events message.
 type message struct {
-	event   string // SSE event type: "join", "board", "noshow", "pipe", "session"
-	id      uint64 // SSE id (a join's log seq); 0 writes no id line
-	data    string // rendered HTML, or a URL for "session"
-	session string // the session a join belongs to
-	person  string // a join's registrant key
-	wire    string // the message as SSE, when encoded once for every tab
+	event   string   // SSE event type: "join", "board", "noshow", "pipe", "session"
+	id      uint64   // SSE id (a join's log seq); 0 writes no id line
+	data    string   // rendered HTML, or a URL for "session"
+	session string   // the session a join belongs to
+	person  string   // a join's registrant key
+	seqs    []uint64 // "joined": the join seq of each key in data, in order
+	wire    string   // the message as SSE, when encoded once for every tab
 }
 
 // frame is m as Server-Sent Events: its event type, its id, and its data

@@ -104,7 +104,8 @@ func newFixture(t testing.TB, fc fixtureConfig) *fixture {
 
 func openTestStore(t testing.TB, dir string) *store.Store {
 	t.Helper()
-	st, err := store.Open(dir, store.Options{})
+	_, isTest := t.(*testing.T) // benchmarks measure the fsyncs too
+	st, err := store.Open(dir, store.Options{NoSync: isTest})
 	if err != nil {
 		t.Fatal(err)
 	}

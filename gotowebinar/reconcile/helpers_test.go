@@ -22,7 +22,7 @@ func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func openStore(t testing.TB, dir string) *store.Store {
 	t.Helper()
-	st, err := store.Open(dir, store.Options{})
+	st, err := store.Open(dir, store.Options{NoSync: true}) // no durability tested here
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ const jwt = "eyJhbGciOiJSUzI1NiJ9.test.credential"
 
 func newFixture(t *testing.T, fc fixtureConfig) *fixture {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), store.Options{Logger: quiet()})
+	st, err := store.Open(t.TempDir(), store.Options{Logger: quiet(), NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
