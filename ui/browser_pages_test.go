@@ -93,7 +93,7 @@ func newPagesSite(t *testing.T) *pagesSite {
 		t.Fatal(err)
 	}
 	atExit(func() { _ = os.RemoveAll(dir) })
-	st, err := store.Open(dir, store.Options{})
+	st, err := store.Open(dir, store.Options{NoSync: true}) // read by the browser tests: no durability tested
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}
