@@ -117,14 +117,6 @@ func (b *broker) subscribe(webinar, session string, follow bool) *tab {
 	return t
 }
 
-// holds reports whether t is still served: false once it was dropped.
-func (b *broker) holds(t *tab) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	_, ok := b.topics[t.webinar].tabs[t]
-	return ok
-}
-
 // unsubscribe removes a tab (dropped or not).
 func (b *broker) unsubscribe(t *tab) {
 	b.mu.Lock()

@@ -388,3 +388,11 @@ func (c *sseClient) await(t testing.TB, what string, within time.Duration, match
 		}
 	}
 }
+
+// holds reports whether the broker still serves t: false once dropped.
+func (b *broker) holds(t *tab) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, ok := b.topics[t.webinar].tabs[t]
+	return ok
+}

@@ -258,6 +258,9 @@ func (ls *liveStream) relay(m message) error {
 			m = joinedAfter(m, ls.sent)
 		}
 		ls.sent = m.id
+		if m.event == "joined" && m.data == "" {
+			return nil // every one of them was sent as a row
+		}
 	}
 	ls.sw.put(m)
 	return nil
