@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"webinarsync/gotowebinar"
@@ -98,6 +99,40 @@ func TestDeliveryLog_FloodFillsTheRingWithinItsCapsAndLeavesStoredEventsAlone(t 
 	if len(stored) != 3 || stored[0].EventKey != "ev-2" || stored[0].Seq == 0 {
 		t.Errorf("stored records = %+v, want 3 linking to their events, newest first", stored)
 	}
+}
+
+// A lone request shows on the Deliveries page at once; under a flood the
+// records are written at most every recordEvery, so their commits do not
+// take turns with every acknowledgement's.
+func TestDeliveryLog_ALoneRecordAtOnceAFloodEveryFiftyMilliseconds(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := openTest(t)
+		l := openDeliveryLog(t, s, func() [][]byte { return nil }, DeliveryLimits{})
+		ids, cancel := l.SubscribeDeliveries()
+		defer cancel()
+		shownAfter := func() time.Duration {
+			t.Helper()
+			start := time.Now()
+			l.Observe(refusedOutcome(start, "k", `{}`))
+			select {
+			case <-ids:
+			case <-time.After(time.Second):
+				t.Fatal("the record never showed")
+			}
+			return time.Since(start)
+		}
+		if d := shownAfter(); d != 0 {
+			t.Errorf("a lone record showed after %v, want at once", d)
+		}
+		if d := shownAfter(); d < recordEvery/2 || d > recordEvery {
+			t.Errorf("a record right after another showed after %v, want within %v but not at once", d, recordEvery)
+		}
+		time.Sleep(time.Second)
+		if d := shownAfter(); d != 0 {
+			t.Errorf("a lone record a second later showed after %v, want at once", d)
+		}
+	})
 }
 
 func TestDeliveryLog_ObserveNeverWaitsForTheDisk(t *testing.T) {
