@@ -26,7 +26,22 @@ import (
 // ever invisible.
 
 // metaApplied is the log seq the views include (8-byte big-endian).
-const metaApplied = "applied"
+// metaJoinSeqsAt, written with it by this version only, says the joins'
+// seq index is complete up to there (indexJoinSeqs).
+const (
+	metaApplied    = "applied"
+	metaJoinSeqsAt = "joinseqsat"
+)
+
+// putApplied notes that the views, the joins' seq index included, hold
+// every delivery up to seq.
+func putApplied(tx *bolt.Tx, seq uint64) error {
+	meta := tx.Bucket([]byte(bucketMeta))
+	if err := meta.Put([]byte(metaApplied), u64(seq)); err != nil {
+		return err
+	}
+	return meta.Put([]byte(metaJoinSeqsAt), u64(seq))
+}
 
 // applyEvery is the least time between the starts of two view commits
 // under load. Each commit holds bbolt's one writer lock through its fsync,
@@ -115,7 +130,7 @@ func (s *Store) startViews() error {
 			// Written before views were applied apart: every logged
 			// delivery was applied in its own commit.
 			applied = acked
-			return meta.Put([]byte(metaApplied), u64(applied))
+			return putApplied(tx, applied)
 		}
 		applied = binary.BigEndian.Uint64(v)
 		return nil
@@ -244,14 +259,14 @@ func (s *Store) applyRange(from, to uint64, batch map[uint64]*gotowebinar.Delive
 				return fmt.Errorf("%w: log seq %d: %w", errApply, seq, err)
 			}
 		}
-		return tx.Bucket([]byte(bucketMeta)).Put([]byte(metaApplied), u64(to))
+		return putApplied(tx, to)
 	})
 }
 
 // skipApply moves metaApplied past a delivery the views refuse.
 func (s *Store) skipApply(seq uint64) error {
 	return s.write(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte(bucketMeta)).Put([]byte(metaApplied), u64(seq))
+		return putApplied(tx, seq)
 	})
 }
 

@@ -68,6 +68,7 @@ func (c *committer) run() {
 	defer close(c.done)
 	group := make([]*commitCall, 0, 64)
 	last, took := 0, time.Duration(0) // the previous group's size and commit time
+	var ended time.Time
 	for {
 		select {
 		case call := <-c.queue:
@@ -78,16 +79,22 @@ func (c *committer) run() {
 		group = c.take(group, maxGroup, 0)
 		// Senders that were all answered by the last commit come back
 		// together, a moment apart: committing the first alone at once
-		// would split them into a group of one and a group of the rest
-		// (8 senders: half the commits wasted, issue 15). So when the
-		// last group was bigger than what is queued, wait a little for
-		// its size; a lone sender (a last group of one) never waits.
-		if last > 1 && len(group) <= last {
-			group = c.take(group, last+1, min(maxCompanyWait, took/2))
+		// would split them into a group of one and a group of the rest,
+		// which then take turns (8 senders: half the commits wasted,
+		// issue 15). So right after a commit that answered several, wait
+		// a little for as many, then a moment for one more (groups that
+		// split merge again). A lone sender, or one after a pause, never
+		// waits.
+		if last > 1 && len(group) <= last && time.Since(ended) < 2*took {
+			group = c.take(group, last, min(maxCompanyWait, took/2))
+			if len(group) >= last {
+				group = c.take(group, len(group)+1, took/8)
+			}
 		}
 		began := time.Now()
 		c.commit(group)
 		last, took = len(group), time.Since(began)
+		ended = time.Now()
 		clear(group) // let the calls' closures go
 	}
 }

@@ -289,8 +289,9 @@ func (l *DeliveryLog) Close() {
 	})
 }
 
-// maxWriteBatch bounds the outcomes written in one transaction.
-const maxWriteBatch = 256
+// maxWriteBatch bounds the outcomes written in one transaction: as many
+// as the default queue holds, so a paced writer empties it in one commit.
+const maxWriteBatch = 1024
 
 // recordEvery is the least time between two commits of records under
 // load: each commit holds bbolt's one writer through its fsync, and one
@@ -298,9 +299,9 @@ const maxWriteBatch = 256
 // (issue 15). A lone record still goes at once; a flush does not wait.
 const recordEvery = 50 * time.Millisecond
 
-// write is the one writer: it takes what is queued, up to writeBatch, and
-// commits it in one transaction, at most one commit every recordEvery; a
-// flush drains the whole queue first.
+// write is the one writer: it takes what is queued, up to maxWriteBatch
+// a transaction, at most one round of commits every recordEvery; a round
+// and a flush drain the whole queue.
 func (l *DeliveryLog) write() {
 	batch := make([]DeliveryRecord, 0, maxWriteBatch)
 	var last time.Time
@@ -338,9 +339,10 @@ func (l *DeliveryLog) write() {
 				break
 			}
 			l.writeBatch(batch)
+			full := len(batch) == maxWriteBatch
 			batch = batch[:0]
-			if ack == nil {
-				break
+			if ack == nil && !full {
+				break // a full batch may have left more queued: on at once
 			}
 		}
 		if ack != nil {

@@ -135,6 +135,31 @@ func TestDeliveryLog_ALoneRecordAtOnceAFloodEveryFiftyMilliseconds(t *testing.T)
 	})
 }
 
+// Paced commits still keep up: 8,000 requests a second for two seconds
+// are all recorded, none dropped.
+func TestDeliveryLog_PacedWriterKeepsUpWithAFlood(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := openTest(t)
+		l := openDeliveryLog(t, s, func() [][]byte { return nil }, DeliveryLimits{RingCount: 20000})
+		const total = 16000
+		for i := range total {
+			l.Observe(refusedOutcome(time.Now(), "k", `{}`))
+			if i%8 == 7 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		flush(t, l)
+		st, err := l.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Dropped() != 0 || st.RingCount != total {
+			t.Errorf("%d recorded, %d dropped of %d; want all recorded", st.RingCount, l.Dropped(), total)
+		}
+	})
+}
+
 func TestDeliveryLog_ObserveNeverWaitsForTheDisk(t *testing.T) {
 	t.Parallel()
 	s := openTest(t)

@@ -158,7 +158,7 @@ func putMany(t testing.TB, s *Store, ds []*gotowebinar.Delivery) {
 		if last == 0 {
 			return nil
 		}
-		return tx.Bucket([]byte(bucketMeta)).Put([]byte(metaApplied), u64(last))
+		return putApplied(tx, last)
 	})
 	if err != nil {
 		t.Fatalf("putMany: %v", err)

@@ -166,30 +166,42 @@ func joinedRegistrants(data *bolt.Bucket, session string) (map[string]bool, erro
 	return joined, err
 }
 
-// seqOf is the log seq of the join delivered with eventKey, 0 if unknown.
-// A registrant.joined whose eventKey another event holds is found under
-// its name (see keepEventKey).
-// indexJoinSeqs gives each webinar of a database from before the joins' seq
-// index its index, once: the joins' log seqs are read from the events.
+// indexJoinSeqs gives every webinar its joins' seq index again, from the
+// joins and the events, unless this version wrote the views last: in a
+// database from before the index, or one an older version has written
+// joins to since, the index would miss joins.
 func indexJoinSeqs(tx *bolt.Tx) error {
+	meta := tx.Bucket([]byte(bucketMeta))
+	if at := meta.Get([]byte(metaJoinSeqsAt)); at != nil && bytes.Equal(at, meta.Get([]byte(metaApplied))) {
+		return nil
+	}
 	all := tx.Bucket([]byte(bucketWebinarData))
 	events := tx.Bucket([]byte(bucketEvents))
-	var old [][]byte
+	var webinars [][]byte
 	err := all.ForEachBucket(func(webinar []byte) error {
-		data := all.Bucket(webinar)
-		if data.Bucket([]byte(subJoins)) != nil && data.Bucket([]byte(subJoinSeqs)) == nil {
-			old = append(old, bytes.Clone(webinar))
-		}
+		webinars = append(webinars, bytes.Clone(webinar))
 		return nil
 	})
-	for _, webinar := range old { // not while walking the webinars: this writes
+	if err != nil {
+		return err
+	}
+	for _, webinar := range webinars { // not while walking the webinars: this writes
 		data := all.Bucket(webinar)
+		joins := data.Bucket([]byte(subJoins))
+		if joins == nil {
+			continue
+		}
+		if data.Bucket([]byte(subJoinSeqs)) != nil {
+			if err := data.DeleteBucket([]byte(subJoinSeqs)); err != nil {
+				return fmt.Errorf("webinar %s: join seq index: %w", webinar, err)
+			}
+		}
 		seqs, err := data.CreateBucket([]byte(subJoinSeqs))
 		if err != nil {
 			return fmt.Errorf("webinar %s: join seq index: %w", webinar, err)
 		}
 		var keys [][]byte
-		if err := data.Bucket([]byte(subJoins)).ForEach(func(k, _ []byte) error {
+		if err := joins.ForEach(func(k, _ []byte) error {
 			keys = append(keys, bytes.Clone(k))
 			return nil
 		}); err != nil {
@@ -203,9 +215,15 @@ func indexJoinSeqs(tx *bolt.Tx) error {
 			}
 		}
 	}
-	return err
+	if applied := meta.Get([]byte(metaApplied)); applied != nil {
+		return meta.Put([]byte(metaJoinSeqsAt), bytes.Clone(applied))
+	}
+	return nil // older still: startViews notes how far the views go, and this with it
 }
 
+// seqOf is the log seq of the join delivered with eventKey, 0 if unknown.
+// A registrant.joined whose eventKey another event holds is found under
+// its name (see keepEventKey).
 func seqOf(events *bolt.Bucket, eventKey []byte) uint64 {
 	if events == nil {
 		return 0

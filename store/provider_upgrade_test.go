@@ -673,4 +673,26 @@ func TestJoinsAfter_ADatabaseFromBeforeTheSeqIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	// Back to an older version for a while: it stores a join but not
+	// its seq, nor the mark saying the index is whole. The next start
+	// here indexes it.
+	put(t, s, joinedBody("c2e3f405-0009-4c70-9f30-000000000009", bpW1, "100000000000000004", bpS1, "2025-06-10T15:40:00.000Z"))
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		data := tx.Bucket([]byte(bucketWebinarData)).Bucket([]byte(bpW1))
+		if err := data.Bucket([]byte(subJoinSeqs)).Delete(u64(26)); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte(bucketMeta)).Delete([]byte(metaJoinSeqsAt))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openBeforeProviders(t, dir)
+	if got, want := seqs(s, bpW1, 22), []uint64{25, 26}; !slices.Equal(got, want) {
+		t.Errorf("with a join an older version stored, joins of W1 after 22 = %v, want %v", got, want)
+	}
 }

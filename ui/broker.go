@@ -272,6 +272,11 @@ func (b *broker) workBoards() {
 		due := b.boardDue
 		b.boardDue = make(map[string][]store.LogEntry)
 		b.mu.Unlock()
+		// Timed after the views are current: waiting behind a flood's
+		// commit is not rendering, and must not slow the boards down.
+		if _, err := b.srv.store.ViewsSeq(); err != nil {
+			b.srv.log.Error("ui: live board: waiting for the views", "err", err)
+		}
 		began := time.Now()
 		for webinar, entries := range due {
 			_, shown, ok := b.watch(webinar)
@@ -285,7 +290,7 @@ func (b *broker) workBoards() {
 		// A board reads all its webinar's joins: with tens of thousands
 		// stored that takes a while, and it must stay a small share of
 		// the machine, whatever the webinar's size (issue 15).
-		rest := max(b.srv.boardEvery, boardShare*time.Since(began))
+		rest := min(max(b.srv.boardEvery, boardShare*time.Since(began)), maxBoardEvery*b.srv.boardEvery)
 		select {
 		case <-b.done:
 			return
@@ -295,8 +300,12 @@ func (b *broker) workBoards() {
 }
 
 // boardShare bounds the time spent rendering boards to one part in
-// boardShare: a rendering that took 100 ms waits 2 s for the next.
-const boardShare = 20
+// boardShare: a rendering that took 100 ms waits 2 s for the next, but
+// never more than maxBoardEvery times boardEvery.
+const (
+	boardShare    = 20
+	maxBoardEvery = 5
+)
 
 // watch is how far a webinar's tabs were sent joins, and the sessions
 // they show; ok is false once no tab watches it.
@@ -479,7 +488,7 @@ func forTab(msgs []message) []message {
 	for i, m := range older {
 		keys[i], seqs[i] = m.person, m.id
 	}
-	joined := message{event: "joined", id: older[len(older)-1].id, data: strings.Join(keys, " "), seqs: seqs}
+	joined := message{event: "joined", id: older[len(older)-1].id, data: strings.Join(keys, " "), keys: keys, seqs: seqs}
 	return append([]message{joined}, inRuns(newest)...)
 }
 

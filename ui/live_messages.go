@@ -24,7 +24,8 @@ type message struct {
 	data    string   // rendered HTML, or a URL for "session"
 	session string   // the session a join belongs to
 	person  string   // a join's registrant key
-	seqs    []uint64 // "joined": the join seq of each key in data, in order
+	keys    []string // "joined": the registrant keys data lists, in order
+	seqs    []uint64 // "joined": the join seq of each of keys
 	wire    string   // the message as SSE, when encoded once for every tab
 }
 

@@ -269,15 +269,14 @@ func (ls *liveStream) relay(m message) error {
 // joinedAfter is a "joined" message without the keys of the joins up to
 // seq: a tab that connected during the round was sent those as rows.
 func joinedAfter(m message, seq uint64) message {
-	keys := strings.Fields(m.data)
-	var kept []string
+	var keys []string
 	var seqs []uint64
 	for i, s := range m.seqs {
-		if s > seq && i < len(keys) {
-			kept, seqs = append(kept, keys[i]), append(seqs, s)
+		if s > seq {
+			keys, seqs = append(keys, m.keys[i]), append(seqs, s)
 		}
 	}
-	return message{event: m.event, id: m.id, data: strings.Join(kept, " "), seqs: seqs}
+	return message{event: m.event, id: m.id, data: strings.Join(keys, " "), keys: keys, seqs: seqs}
 }
 
 // relayQueued relays m and whatever else the tab has queued, then flushes
