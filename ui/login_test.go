@@ -171,7 +171,7 @@ func TestOAuthCallback_ShowsAnErrorOnlyForALoginItStarted(t *testing.T) {
 		t.Errorf("status %d", rec.Code)
 	}
 	mustContain(t, rec.Body.String(), "This login did not start here")
-	mustNotContain(t, rec.Body.String(), "0800")
+	mustNotContain(t, rec.Body.String(), "Call 0800", "fix your account")
 }
 
 func TestOAuthCallback_ATokenEndpointRefusalSaysWhatGoToSaid(t *testing.T) {
