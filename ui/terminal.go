@@ -81,7 +81,8 @@ func (t *Terminal) countHeldLocked() {
 	_, _ = fmt.Fprintf(t.w, "%s  … and %s more in that second: %s\n", time.Now().Local().Format("15:04:05"), num(total), strings.Join(parts, ", "))
 }
 
-// heldWords is how a held delivery is counted.
+// heldWords is what became of a delivery, as its line and the count of
+// held ones say it.
 func heldWords(o gotowebinar.Outcome) string {
 	switch o.Result {
 	case gotowebinar.Stored:
@@ -103,13 +104,8 @@ func terminalLine(o gotowebinar.Outcome) string {
 	if what == "" && o.EventKey != "" {
 		what = "key " + o.EventKey
 	}
-	var outcome string
-	switch o.Result {
-	case gotowebinar.Stored:
-		outcome = "stored"
-	case gotowebinar.Duplicate:
-		outcome = "sent again, kept once"
-	default:
+	outcome := heldWords(o)
+	if o.Result != gotowebinar.Stored && o.Result != gotowebinar.Duplicate {
 		outcome = "NOT STORED: " + refusalWords(o)
 	}
 	return fmt.Sprintf("%s  %-18s %-40s %s\n", o.At.Local().Format("15:04:05"), event, what, outcome)
