@@ -43,12 +43,13 @@ func putApplied(tx *bolt.Tx, seq uint64) error {
 	return meta.Put([]byte(metaJoinSeqsAt), u64(seq))
 }
 
-// applyEvery is the least time between the starts of two view commits
-// under load. Each commit holds bbolt's one writer lock through its fsync,
-// so a view commit after every acknowledged commit would halve the
+// applyEvery is the least time between the starts of two view commits.
+// Each commit holds bbolt's one writer lock through its fsync, so a view
+// commit after every acknowledged commit would halve the
 // acknowledgements; waiting lets one view commit take the deliveries of
 // several (10 ms still cost 8 senders a fifth of their rate). A read does
-// not wait it out: it asks for a round at once.
+// not wait it out: it asks for a round at once, and a delivery after a
+// pause is applied at once.
 const applyEvery = 50 * time.Millisecond
 
 // maxApplyRound bounds the deliveries one view commit takes, so a backlog
@@ -155,25 +156,29 @@ func (s *Store) startViews() error {
 func (s *Store) applyLoop() {
 	v := s.views
 	defer close(v.done)
+	var last time.Time // when the last round began
 	for {
 		select {
 		case <-v.kick:
 		case <-v.closing:
-			// Apply what is left, so a clean stop leaves nothing to replay.
-			for s.behind() {
-				if err := s.applyRound(); err != nil {
-					s.log.Error("store: applying the last deliveries before closing; the next start applies them", "err", err)
-					break
-				}
-			}
-			v.mu.Lock()
-			v.stopped = true
-			close(v.advanced)
-			v.mu.Unlock()
+			s.applyRest()
 			return
 		}
 		for s.behind() {
-			started := time.Now()
+			// At most one round every applyEvery, also when the last one
+			// caught up: otherwise the next acknowledgement starts a round
+			// at once, and under a steady flow the views commit every few
+			// milliseconds (measured: every 13 ms at 8 senders).
+			if rest := applyEvery - time.Since(last); rest > 0 {
+				select {
+				case <-v.reader: // someone reads: apply now
+				case <-time.After(rest):
+				case <-v.closing:
+					s.applyRest()
+					return
+				}
+			}
+			last = time.Now()
 			if err := s.applyRound(); err != nil {
 				s.log.Error("store: applying deliveries to the views; retrying", "err", err)
 				select {
@@ -182,19 +187,24 @@ func (s *Store) applyLoop() {
 				}
 				break
 			}
-			if rest := applyEvery - time.Since(started); rest > 0 && s.behind() {
-				select {
-				case <-v.reader: // someone reads: apply now
-				default:
-					select {
-					case <-time.After(rest):
-					case <-v.reader:
-					case <-v.closing:
-					}
-				}
-			}
 		}
 	}
+}
+
+// applyRest applies what is left, so a clean stop leaves nothing to
+// replay, and releases every waiter.
+func (s *Store) applyRest() {
+	v := s.views
+	for s.behind() {
+		if err := s.applyRound(); err != nil {
+			s.log.Error("store: applying the last deliveries before closing; the next start applies them", "err", err)
+			break
+		}
+	}
+	v.mu.Lock()
+	v.stopped = true
+	close(v.advanced)
+	v.mu.Unlock()
 }
 
 func (s *Store) behind() bool {

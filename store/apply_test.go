@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -153,6 +155,69 @@ func TestViews_AReadAfterAnAcknowledgementSeesIt(t *testing.T) {
 	if c := mustCounts(t, s); c.Registrants != 640 || c.Events != 640 {
 		t.Errorf("Counts = %+v, want 640 registrants and events", c)
 	}
+}
+
+// Under a steady flow the views commit at most every applyEvery, also
+// when each round catches up before the next delivery: each view commit
+// holds bbolt's one writer through an fsync that acknowledgements wait on.
+// A lone delivery after a pause is applied at once.
+func TestViews_ASteadyFlowCommitsTheViewsEveryFiftyMilliseconds(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := openTest(t)
+		v := s.views
+		// nextRound waits for the views to move and says when they did.
+		nextRound := func() <-chan time.Time {
+			v.mu.Lock()
+			ch := v.advanced
+			v.mu.Unlock()
+			at := make(chan time.Time, 1)
+			go func() { <-ch; at <- time.Now() }()
+			return at
+		}
+		put := func(i int) {
+			t.Helper()
+			key := fmt.Sprint(2000000 + i)
+			if _, err := s.PutEvent(context.Background(), delivery(t, addedBody("steady-"+key, webinarKey, key, "2025-05-02T09:00:00Z"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(time.Second)
+		moved, start := nextRound(), time.Now()
+		put(0)
+		if d := (<-moved).Sub(start); d != 0 {
+			t.Errorf("a lone delivery reached the views after %v, want at once", d)
+		}
+		// 100 deliveries, one every 5 ms: each round catches up long
+		// before the next arrives.
+		var rounds int
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				select {
+				case <-nextRound():
+					rounds++
+				case <-time.After(time.Second):
+					return
+				}
+			}
+		}()
+		start = time.Now()
+		for i := 1; i <= 100; i++ {
+			put(i)
+			time.Sleep(5 * time.Millisecond)
+		}
+		took := time.Since(start)
+		<-done
+		if most := int(took/applyEvery) + 2; rounds > most || rounds < 5 {
+			t.Errorf("the views committed %d times for 100 deliveries over %v, want at most %d (one every %v)",
+				rounds, took, most, applyEvery)
+		}
+		if c := mustCounts(t, s); c.Registrants != 101 {
+			t.Errorf("Counts = %+v, want 101 registrants", c)
+		}
+	})
 }
 
 // A delivery the views cannot take (here a registrantKey bbolt refuses
