@@ -173,7 +173,59 @@ type running struct {
 // the tunnel and both servers.
 func (r *running) open(ctx context.Context) error {
 	cfg, log := r.cfg, r.log
-	st, err := store.Open(cfg.DataDir, store.Options{Logger: log})
+	if err := r.claim(ctx); err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := r.startDemos(&cfg); err != nil {
+			return err
+		}
+	}
+	st := r.store
+	var err error
+	r.goTo, err = newGoTo(goToConfig{Store: st, Logger: log, Endpoints: cfg.GoTo,
+		EnvSecret: cfg.WebhookSecret != "", Survey: cfg.SurveyEvents, Window: cfg.Sync, RateLimit: cfg.GoToRateLimit})
+	if err != nil {
+		return err
+	}
+	ngrokCfg := &ngrokSettings{store: st, envToken: cfg.NgrokToken, envDom: cfg.NgrokDomain, log: log.With("component", "ngrok")}
+	if r.tun, err = openTunnel(ctx, cfg, ngrokCfg); err != nil {
+		return err
+	}
+	keys := secretKeys(st, cfg.WebhookSecret)
+	if err := r.wireReceiver(cfg, keys); err != nil {
+		return err
+	}
+	if r.rc, err = newRingCentral(st, cfg.RingCentral, nil, r.deliveries, log); err != nil {
+		return err
+	}
+	r.providers = []provider{r.goTo, r.rc}
+	r.hookSrv = webhookServer(webhookRoutes(r.providers), log)
+	r.ui = ui.New(ui.Config{
+		Store: st, Logger: log.With("component", "ui"), Addr: r.uiLn.Addr().String(), Demo: cfg.Demo,
+		SecretKeys: func() int { return len(keys()) },
+		Login:      r.goTo.login, Webhooks: r.goTo.webhooks, Deliveries: r.deliveries, Tunnel: r.tun.State, TunnelSettings: ngrokCfg,
+		Sync: r.goTo.sync, Registrants: r.goTo.registrants, Poll: cfg.UIPoll, Forward: r.forward,
+		RingCentral: r.rc, RingCentralLogin: r.rc.login, RingCentralSettings: r.rc.login,
+	})
+	r.uiSrv = &http.Server{
+		Handler:           r.ui.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	inst := instance{PID: os.Getpid(), UIURL: r.uiURL, Started: time.Now().UTC()}
+	if err := inst.write(cfg.DataDir); err != nil {
+		log.Warn("could not record this instance; `webinarsync export` will not find the running app", "err", err)
+	}
+	return nil
+}
+
+// claim opens the store and the UI's listener: the two things another
+// webinarsync may hold, each refused with words that say which.
+func (r *running) claim(ctx context.Context) error {
+	cfg := r.cfg
+	st, err := store.Open(cfg.DataDir, store.Options{Logger: r.log})
 	if errors.Is(err, store.ErrLocked) {
 		return lockedError(cfg.DataDir, err)
 	}
@@ -188,69 +240,45 @@ func (r *running) open(ctx context.Context) error {
 		return fmt.Errorf("opening the UI on %s (is another program using it? try -addr 127.0.0.1:7778): %w", cfg.Addr, err)
 	}
 	r.uiURL = "http://" + r.uiLn.Addr().String() + "/"
-	if cfg.Demo {
-		if r.demo, err = startDemoGoTo(log.With("component", "simulator"), cfg.DemoInterval, cfg.DataDir); err != nil {
-			return err
-		}
-		cfg.GoTo = r.demo.endpoints
-		// One seed, so a restart finds the same RingCentral world again.
-		if r.rcDemo, err = startDemoRingCentral(log.With("component", "ringcentral-standin"), cfg.DemoInterval, 1); err != nil {
-			return err
-		}
-		cfg.RingCentral = r.rcDemo.config
-	}
-	r.goTo, err = newGoTo(goToConfig{Store: st, Logger: log, Endpoints: cfg.GoTo,
-		EnvSecret: cfg.WebhookSecret != "", Survey: cfg.SurveyEvents, Window: cfg.Sync, RateLimit: cfg.GoToRateLimit})
-	if err != nil {
+	return nil
+}
+
+// startDemos starts -demo's stand-ins and points cfg at them.
+func (r *running) startDemos(cfg *Config) error {
+	var err error
+	if r.demo, err = startDemoGoTo(r.log.With("component", "simulator"), cfg.DemoInterval, cfg.DataDir); err != nil {
 		return err
 	}
-	ngrokCfg := &ngrokSettings{store: st, envToken: cfg.NgrokToken, envDom: cfg.NgrokDomain, log: log.With("component", "ngrok")}
-	if r.tun, err = openTunnel(ctx, cfg, ngrokCfg); err != nil {
+	cfg.GoTo = r.demo.endpoints
+	// One seed, so a restart finds the same RingCentral world again.
+	if r.rcDemo, err = startDemoRingCentral(r.log.With("component", "ringcentral-standin"), cfg.DemoInterval, 1); err != nil {
 		return err
 	}
+	cfg.RingCentral = r.rcDemo.config
+	return nil
+}
+
+// wireReceiver makes GoTo's receiver and what observes it: the forwarder,
+// the durable record of every delivery and the terminal's lines.
+func (r *running) wireReceiver(cfg Config, keys func() [][]byte) error {
+	var err error
 	// Before the receiver exists: it turns on the outbox that events
 	// stored from now on are queued in.
-	if r.forward, err = forward.New(forward.Config{Store: st, Target: cfg.ForwardTo,
-		Logger: log.With("component", "forward")}); err != nil {
+	if r.forward, err = forward.New(forward.Config{Store: r.store, Target: cfg.ForwardTo,
+		Logger: r.log.With("component", "forward")}); err != nil {
 		return err
 	}
-	keys := secretKeys(st, cfg.WebhookSecret)
-	rcv := gotowebinar.NewReceiver(keys, st, log.With("component", "receiver"))
+	rcv := gotowebinar.NewReceiver(keys, r.store, r.log.With("component", "receiver"))
 	// The durable record of every delivery; Observe never blocks the
 	// receiver (it queues for one writer), and it seeds the status from disk.
-	deliveries, err := store.NewDeliveryLog(st, keys, store.DeliveryLimits{})
-	if err != nil {
+	if r.deliveries, err = store.NewDeliveryLog(r.store, keys, store.DeliveryLimits{}); err != nil {
 		return err
 	}
-	r.deliveries = deliveries
-	rcv.Observer = deliveries
+	rcv.Observer = r.deliveries
 	if cfg.Terminal != nil {
-		rcv.Observer = ui.Observers{deliveries, ui.NewTerminal(cfg.Terminal)}
+		rcv.Observer = ui.Observers{r.deliveries, ui.NewTerminal(cfg.Terminal)}
 	}
 	r.goTo.receiver = rcv
-	if r.rc, err = newRingCentral(st, cfg.RingCentral, nil, deliveries, log); err != nil {
-		return err
-	}
-	r.providers = []provider{r.goTo, r.rc}
-	r.hookSrv = webhookServer(webhookRoutes(r.providers), log)
-	uiCfg := ui.Config{
-		Store: st, Logger: log.With("component", "ui"), Addr: r.uiLn.Addr().String(), Demo: cfg.Demo,
-		SecretKeys: func() int { return len(keys()) },
-		Login:      r.goTo.login, Webhooks: r.goTo.webhooks, Deliveries: deliveries, Tunnel: r.tun.State, TunnelSettings: ngrokCfg,
-		Sync: r.goTo.sync, Registrants: r.goTo.registrants, Poll: cfg.UIPoll, Forward: r.forward,
-		RingCentral: r.rc, RingCentralLogin: r.rc.login, RingCentralSettings: r.rc.login,
-	}
-	r.ui = ui.New(uiCfg)
-	r.uiSrv = &http.Server{
-		Handler:           r.ui.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	inst := instance{PID: os.Getpid(), UIURL: r.uiURL, Started: time.Now().UTC()}
-	if err := inst.write(cfg.DataDir); err != nil {
-		log.Warn("could not record this instance; `webinarsync export` will not find the running app", "err", err)
-	}
 	return nil
 }
 
