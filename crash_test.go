@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -20,13 +20,30 @@ import (
 	"webinarsync/store"
 )
 
-// TestCrash_KillNineLosesNoAcknowledgedEvent runs the real binary, streams
+// asAppEnv makes this test binary run as webinarsync itself: main() with
+// the arguments after the test flags. The crash test starts its app that
+// way, so it needs no `go build` of its own (a second link of the whole
+// program, a second or two of CPU in every test run).
+const asAppEnv = "WEBINARSYNC_TEST_RUN_AS_APP"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asAppEnv) == "1" {
+		if i := slices.Index(os.Args, "--"); i > 0 {
+			os.Args = append(os.Args[:1], os.Args[i+1:]...)
+		}
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestCrash_KillNineLosesNoAcknowledgedEvent runs the real program, streams
 // signed deliveries at it from many goroutines, kills it with SIGKILL
 // mid-stream several times, restarts it, and checks that every delivery
 // that got a 200 is on disk exactly once.
 func TestCrash_KillNineLosesNoAcknowledgedEvent(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and kills the real binary")
+		t.Skip("starts and kills the program again and again")
 	}
 	t.Parallel()
 	const (
@@ -35,9 +52,9 @@ func TestCrash_KillNineLosesNoAcknowledgedEvent(t *testing.T) {
 		senders = 16
 		webinar = "98765432109876543210123"
 	)
-	bin := filepath.Join(t.TempDir(), "webinarsync")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
 	dataDir := t.TempDir()
 	hookAddr := freeAddr(t)
@@ -48,8 +65,8 @@ func TestCrash_KillNineLosesNoAcknowledgedEvent(t *testing.T) {
 	// a kill landed between acknowledgement and the views' commit.
 	var logs []*bytes.Buffer
 	startApp := func() *exec.Cmd {
-		cmd := exec.Command(bin, "-no-browser", "-tunnel", "local", "-addr", "127.0.0.1:0", "-data", dataDir, "-webhook-addr", hookAddr)
-		cmd.Env = append(os.Environ(), "WEBINARSYNC_WEBHOOK_SECRET="+secret)
+		cmd := exec.Command(bin, "--", "-no-browser", "-tunnel", "local", "-addr", "127.0.0.1:0", "-data", dataDir, "-webhook-addr", hookAddr)
+		cmd.Env = append(os.Environ(), "WEBINARSYNC_WEBHOOK_SECRET="+secret, asAppEnv+"=1")
 		out := new(bytes.Buffer)
 		logs = append(logs, out)
 		cmd.Stdout, cmd.Stderr = io.Discard, out
