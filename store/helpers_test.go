@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -109,7 +110,12 @@ func testDelivery(body string) (*gotowebinar.Delivery, error) {
 func openTest(t testing.TB) *Store {
 	t.Helper()
 	_, isTest := t.(*testing.T) // benchmarks measure the fsyncs too
-	s, err := Open(t.TempDir(), Options{NoSync: isTest})
+	// Private, as the app makes its data dir: no notice that it made it so.
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dir, Options{NoSync: isTest})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -34,7 +34,7 @@ var testNow = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 // openStore opens a real store in a temporary directory.
 func openStore(t *testing.T) *store.Store {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), store.Options{NoSync: true}) // no durability tested here
+	st, err := store.Open(t.TempDir(), store.Options{NoSync: true, Logger: slog.New(slog.DiscardHandler)}) // no durability tested here
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}

@@ -76,12 +76,12 @@ func newLiveApp(t testing.TB) *liveApp {
 func newLiveAppInProcess(t testing.TB) *liveApp {
 	t.Helper()
 	_, isTest := t.(*testing.T) // benchmarks measure the fsyncs too
-	st, err := store.Open(t.TempDir(), store.Options{NoSync: isTest})
+	discard := slog.New(slog.DiscardHandler)
+	st, err := store.Open(t.TempDir(), store.Options{NoSync: isTest, Logger: discard})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ui := New(Config{Store: st, Addr: "127.0.0.1:0", Logger: discard})
 	ui.heartbeat = time.Hour
 	if _, ok := t.(*testing.T); ok {
