@@ -102,6 +102,44 @@ func TestTokens_SurviveAStoreReopen(t *testing.T) {
 	}
 }
 
+// Once GoTo has refused the refresh, the login stays expired however many
+// callers are still handed the old access token (it has not run out by
+// the clock): only a refresh that works, or a new login, clears it. The
+// home page once flipped back to "logged in" when the catch-up sync asked
+// for a token right after the webhook setup's refresh was refused.
+func TestTokens_ARefusedRefreshStaysExpiredWhileTheOldTokenIsHandedOut(t *testing.T) {
+	t.Parallel()
+	first, second := simtest.Start(t), simtest.Start(t)
+	dir := t.TempDir()
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logIn(t, newLogin(t, st, first.Endpoints()))
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The second GoTo knows none of the first's tokens: it refuses the refresh.
+	lg := newLogin(t, openStore(t, dir), second.Endpoints())
+	ts := lg.TokenSource()
+	stale, err := ts.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Refresh(t.Context(), stale); !errors.Is(err, gotowebinar.ErrLoginExpired) {
+		t.Fatalf("Refresh at a GoTo that does not know the token: %v, want ErrLoginExpired", err)
+	}
+	if s := lg.State().Status; s != login.Expired {
+		t.Fatalf("State after the refused refresh = %s, want expired", s)
+	}
+	if _, err := ts.Token(); err != nil {
+		t.Fatalf("Token: %v", err)
+	}
+	if s := lg.State().Status; s != login.Expired {
+		t.Errorf("State after the old token was handed out again = %s, want still expired", s)
+	}
+}
+
 func TestLogout_ForgetsTheTokensInTheStore(t *testing.T) {
 	t.Parallel()
 	g := simtest.Start(t)

@@ -34,8 +34,9 @@ func (t tokens) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, err
 	}
+	before := ts.Current()
 	tok, err := ts.TokenContext(ctx)
-	t.note(ts, err)
+	t.note(ts, err, before, tok)
 	return tok, err
 }
 
@@ -44,14 +45,17 @@ func (t tokens) Refresh(ctx context.Context, stale *oauth2.Token) (*oauth2.Token
 	if err != nil {
 		return nil, err
 	}
+	before := ts.Current()
 	tok, err := ts.Refresh(ctx, stale)
-	t.note(ts, err)
+	t.note(ts, err, before, tok)
 	return tok, err
 }
 
 // note marks the login expired when GoTo refused to refresh it, and fresh
-// again once a refresh worked (a login elsewhere may have fixed it).
-func (t tokens) note(ts *gotowebinar.TokenSource, err error) {
+// again once a refresh worked (a login elsewhere may have fixed it). Being
+// handed the token held before is no sign of that: after a refused
+// refresh it is still given out until its time runs out.
+func (t tokens) note(ts *gotowebinar.TokenSource, err error, before, after *oauth2.Token) {
 	t.l.mu.Lock()
 	defer t.l.mu.Unlock()
 	if t.l.tokens != ts {
@@ -63,7 +67,7 @@ func (t tokens) note(ts *gotowebinar.TokenSource, err error) {
 			t.l.log.Warn("GoTo refused to refresh the login; the organizer has to log in again", "err", err)
 		}
 		t.l.expired = true
-	case err == nil:
+	case err == nil && after != nil && (before == nil || after.AccessToken != before.AccessToken):
 		t.l.expired = false
 	}
 }
