@@ -153,6 +153,27 @@ func TestDemo_RegistrantsAppearInUIAndCSV(t *testing.T) {
 	}
 }
 
+// In demo mode the settings page says the disabled values are the
+// stand-ins', not that the environment set them: nobody set GOTO_CLIENT_ID
+// or RINGCENTRAL_CLIENT_ID.
+func TestDemo_SettingsSayTheValuesAreTheStandInsNotTheEnvironments(t *testing.T) {
+	t.Parallel()
+	app := start(t, Config{DataDir: t.TempDir(), Demo: true, DemoInterval: time.Hour})
+	code, page := get(t, app.uiURL+"settings")
+	if code != http.StatusOK {
+		t.Fatalf("GET /settings = %d", code)
+	}
+	for _, want := range []string{"these are the built-in simulator's values", "these are the built-in RingCentral stand-in's values"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the demo's settings page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "in the environment") {
+		i := strings.Index(page, "in the environment")
+		t.Errorf("the demo's settings page says a value comes from the environment: %s", page[max(0, i-300):i+50])
+	}
+}
+
 func TestRun_SecondInstanceOnSameDataDirExitsWithinTwoSeconds(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
