@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"webinarsync/record"
 	"webinarsync/store"
 )
 
@@ -68,4 +69,30 @@ func TestAttendanceKnown_StartedSessionShowsZero(t *testing.T) {
 		mustContain(t, body, `<div class="figure-value">0%</div><div class="figure-label">attendance rate</div>`)
 		mustNotContain(t, body, attendanceUnknownWords)
 	}
+}
+
+// Attendance known only from the provider's report (the catch-up sync
+// after a webinar nobody watched live): the page says who joined without
+// claiming that nobody did, and names the live count for what it is.
+func TestAttendanceFromTheReportOnly_NoJoinsSeenLiveIsNotNobody(t *testing.T) {
+	t.Parallel()
+	st := openStore(t)
+	start := testNow.Add(-3 * time.Hour)
+	put(t, st, testNow, webinarEvent("webinar.created", "ev-w", workshopKey, "Workshop", "NEW", start))
+	for _, r := range []registrant{
+		{key: "1", first: "Ada", last: "Lovelace", email: "ada@example.com", registered: start.Add(-time.Hour)},
+		{key: "2", first: "Alan", last: "Turing", email: "alan@example.com", registered: start.Add(-time.Hour)},
+	} {
+		put(t, st, testNow, registrantAdded("ev-r"+r.key, workshopKey, "Workshop", r))
+	}
+	if err := st.MergeSessionAttendance(workshopKey, record.Session{Key: "s-1", Start: start, End: start.Add(time.Hour), Attended: 1},
+		[]record.Attendee{{RegistrantKey: "1", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com", Seconds: 3000,
+			Intervals: []record.Span{{Start: start, End: start.Add(50 * time.Minute)}}}}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	body := get(t, handler(t, Config{Store: st}), "/webinars/"+workshopKey).Body.String()
+	mustContain(t, body, `<div class="figure-value">1</div><div class="figure-label">joined</div>`,
+		`<div class="figure-value">0</div><div class="figure-label">joins seen live, counting people who rejoined</div>`,
+		"None seen live. GoTo&#39;s attendance report lists 1 person who joined: see the Joined column below.")
+	mustNotContain(t, body, "Nobody has joined yet.")
 }

@@ -160,6 +160,27 @@ func (s *Server) webinar(w http.ResponseWriter, r *http.Request) error {
 }
 
 // showing says which rows the page lists: "Showing 51–100 of 1,234".
+// joinsLabel names the live join count; "seen live" where the attendance
+// figure beside it comes from the provider's report and not from joins.
+func (v webinarView) joinsLabel() string {
+	if v.Webinar.Attended > v.Webinar.Joined {
+		return "joins seen live, counting people who rejoined"
+	}
+	return "joins, counting people who rejoined"
+}
+
+// noJoinsWords is the latest joins' empty state: "nobody" only when
+// nobody joined, not when the joins are known from the attendance report
+// alone (the catch-up sync after a webinar webinarsync did not watch).
+func (v webinarView) noJoinsWords() string {
+	n := v.Webinar.Present()
+	if n == 0 {
+		return "Nobody has joined yet."
+	}
+	return fmt.Sprintf("None seen live. %s's attendance report lists %s: see the Joined column below.",
+		providerName(v.Webinar.WebinarKey), plural(n, "person who joined", "people who joined"))
+}
+
 func (v webinarView) showing() string {
 	if v.Total == 0 {
 		return ""
