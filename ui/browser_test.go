@@ -10,9 +10,9 @@ import (
 	"webinarsync/gotowebinar/gotosim"
 )
 
-// The live board in a real browser: Debian's chromium, headless, against
-// the UI and the webhook receiver on httptest servers. The browser helpers
-// are in browser_helpers_test.go.
+// The live board in a real browser: Debian's Chromium headless shell (or
+// headless chromium) against the UI and the webhook receiver on httptest
+// servers. The browser helpers are in browser_helpers_test.go.
 
 func TestBrowser_LiveBoardShowsANewJoinWithoutReload(t *testing.T) {
 	t.Parallel()
