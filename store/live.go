@@ -37,11 +37,10 @@ func (s *Store) JoinsAfter(webinarKey string, after uint64) ([]Join, error) {
 				if v == nil {
 					continue // erased
 				}
-				var j Join
-				if err := json.Unmarshal(v, &j); err != nil {
-					return fmt.Errorf("decode join %s: %w", jk[8:], err)
+				j, err := decodeJoinAt(jk, v, binary.BigEndian.Uint64(k))
+				if err != nil {
+					return err
 				}
-				j.Seq = binary.BigEndian.Uint64(k)
 				out = append(out, j)
 			}
 			return nil
@@ -55,11 +54,10 @@ func (s *Store) JoinsAfter(webinarKey string, after uint64) ([]Join, error) {
 			if seq <= after {
 				return nil
 			}
-			var j Join
-			if err := json.Unmarshal(v, &j); err != nil {
-				return fmt.Errorf("decode join %s: %w", k[8:], err)
+			j, err := decodeJoinAt(k, v, seq)
+			if err != nil {
+				return err
 			}
-			j.Seq = seq
 			out = append(out, j)
 			return nil
 		})
@@ -69,6 +67,17 @@ func (s *Store) JoinsAfter(webinarKey string, after uint64) ([]Join, error) {
 	}
 	slices.SortFunc(out, func(a, b Join) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
+}
+
+// decodeJoinAt decodes the join stored under key (timeKey + eventKey) and
+// gives it the log seq it arrived at.
+func decodeJoinAt(key, v []byte, seq uint64) (Join, error) {
+	var j Join
+	if err := json.Unmarshal(v, &j); err != nil {
+		return Join{}, fmt.Errorf("decode join %s: %w", key[8:], err)
+	}
+	j.Seq = seq
+	return j, nil
 }
 
 // ViewsSeq is the Seq up to which the views (webinars, registrants,

@@ -488,8 +488,13 @@ func forTab(msgs []message) []message {
 	for i, m := range older {
 		keys[i], seqs[i] = m.person, m.id
 	}
-	joined := message{event: "joined", id: older[len(older)-1].id, data: strings.Join(keys, " "), keys: keys, seqs: seqs}
-	return append([]message{joined}, inRuns(newest)...)
+	return append([]message{joinedMessage(older[len(older)-1].id, keys, seqs)}, inRuns(newest)...)
+}
+
+// joinedMessage says who joined, as registrant keys, for joins whose rows
+// a tab is not sent; id is the last of their seqs.
+func joinedMessage(id uint64, keys []string, seqs []uint64) message {
+	return message{event: "joined", id: id, data: strings.Join(keys, " "), keys: keys, seqs: seqs}
 }
 
 // tabJoins are the joins after seq from that t is to see: those of its

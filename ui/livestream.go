@@ -248,22 +248,22 @@ func (ls *liveStream) replay() error {
 	return nil
 }
 
-// relay sends a message from the broker, but no join the replay sent.
-func (ls *liveStream) relay(m message) error {
+// relay queues a message from the broker for the next flush, but no join
+// the replay sent.
+func (ls *liveStream) relay(m message) {
 	if m.id != 0 {
 		if m.id <= ls.sent {
-			return nil
+			return
 		}
 		if len(m.seqs) > 0 && m.seqs[0] <= ls.sent {
 			m = joinedAfter(m, ls.sent)
 		}
 		ls.sent = m.id
-		if m.event == "joined" && m.data == "" {
-			return nil // every one of them was sent as a row
+		if m.event == "joined" && len(m.keys) == 0 {
+			return // every one of them was sent as a row
 		}
 	}
 	ls.sw.put(m)
-	return nil
 }
 
 // joinedAfter is a "joined" message without the keys of the joins up to
@@ -276,24 +276,20 @@ func joinedAfter(m message, seq uint64) message {
 			keys, seqs = append(keys, m.keys[i]), append(seqs, s)
 		}
 	}
-	return message{event: m.event, id: m.id, data: strings.Join(keys, " "), keys: keys, seqs: seqs}
+	return joinedMessage(m.id, keys, seqs)
 }
 
 // relayQueued relays m and whatever else the tab has queued, then flushes
 // once: a burst of joins costs one network write per tab, not one each.
 func (ls *liveStream) relayQueued(t *tab, m message) error {
-	if err := ls.relay(m); err != nil {
-		return err
-	}
+	ls.relay(m)
 	for range tabQueue {
 		select {
 		case next, ok := <-t.ch:
 			if !ok {
 				return ls.sw.flush() // dropped: the loop sees the close next
 			}
-			if err := ls.relay(next); err != nil {
-				return err
-			}
+			ls.relay(next)
 			continue
 		default:
 		}

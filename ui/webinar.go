@@ -159,7 +159,6 @@ func (s *Server) webinar(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, webinarPage(v))
 }
 
-// showing says which rows the page lists: "Showing 51–100 of 1,234".
 // joinsLabel names the live join count; "seen live" where the attendance
 // figure beside it comes from the provider's report and not from joins.
 func (v webinarView) joinsLabel() string {
@@ -181,6 +180,7 @@ func (v webinarView) noJoinsWords() string {
 		providerName(v.Webinar.WebinarKey), plural(n, "person who joined", "people who joined"))
 }
 
+// showing says which rows the page lists: "Showing 51–100 of 1,234".
 func (v webinarView) showing() string {
 	if v.Total == 0 {
 		return ""

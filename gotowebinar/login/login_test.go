@@ -62,6 +62,22 @@ func (f *recordingFlow) Finish(ctx context.Context, state, code, redirectURI str
 	return f.Login.Finish(ctx, state, code, redirectURI)
 }
 
+// loggedInDataDir is a data dir whose store holds a login at g, closed
+// again as a stopped app leaves it.
+func loggedInDataDir(t testing.TB, g *simtest.Server) string {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logIn(t, newLogin(t, st, g.Endpoints()))
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func pending(ch <-chan struct{}) bool {
 	select {
 	case <-ch:
@@ -74,17 +90,9 @@ func pending(ch <-chan struct{}) bool {
 func TestTokens_SurviveAStoreReopen(t *testing.T) {
 	t.Parallel()
 	g := simtest.Start(t)
-	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logIn(t, newLogin(t, st, g.Endpoints()))
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
+	dir := loggedInDataDir(t, g)
 
-	st = openStore(t, dir)
+	st := openStore(t, dir)
 	lg := newLogin(t, st, g.Endpoints())
 	if l := lg.State(); l.Status != login.LoggedIn || !l.Configured || l.Identity.Name() != "Maren Solberg (maren.solberg@example.com)" {
 		t.Fatalf("State() after reopening = %+v", l)
@@ -110,15 +118,7 @@ func TestTokens_SurviveAStoreReopen(t *testing.T) {
 func TestTokens_ARefusedRefreshStaysExpiredWhileTheOldTokenIsHandedOut(t *testing.T) {
 	t.Parallel()
 	first, second := simtest.Start(t), simtest.Start(t)
-	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logIn(t, newLogin(t, st, first.Endpoints()))
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
+	dir := loggedInDataDir(t, first)
 	// The second GoTo knows none of the first's tokens: it refuses the refresh.
 	lg := newLogin(t, openStore(t, dir), second.Endpoints())
 	ts := lg.TokenSource()
